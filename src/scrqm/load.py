@@ -1,0 +1,573 @@
+"""Load: bytes on disk to plain Python data, with the line and column of every node.
+
+Owns decoding (UTF-8 only, BOM accepted), YAML parsing (ruamel.yaml's C parser
+where installed, its pure parser otherwise), and composing parser events into
+plain dicts, lists and scalars.  Composing is ours, not ruamel's constructor,
+so that:
+
+- no tag can construct an object (only the YAML core tags are understood);
+- duplicate keys are reported with both lines;
+- nesting depth and alias expansion are bounded, so hostile files stay cheap;
+- every key and value keeps a 1-based ``Position``.
+
+Problems are raised as one ``LoadFailure`` carrying ``Problem`` values; the
+checker turns it into an ``invalid`` result, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that stops a file from being read; positions are 1-based."""
+
+    message: str
+    line: int = 1
+    column: int = 1
+    hint: str | None = None
+
+
+class LoadFailure(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0].message if problems else "cannot load")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep hostile input cheap; all configurable."""
+
+    max_bytes: int = 2 * 1024 * 1024
+    max_depth: int = 64
+    max_nodes: int = 50_000
+
+
+@dataclass
+class Document:
+    """A loaded YAML document: plain data plus where each part was written."""
+
+    data: Any
+    text: str
+    values: dict[Path_, Position] = field(default_factory=dict)
+    keys: dict[Path_, Position] = field(default_factory=dict)
+    styles: dict[Path_, str] = field(default_factory=dict)
+    source: str = "<text>"
+
+    def position_of(self, path: Path_) -> Position:
+        """Where `path` was written, or the nearest ancestor that was."""
+        probe = tuple(path)
+        while probe:
+            found = self.values.get(probe) or self.keys.get(probe)
+            if found is not None:
+                return found
+            probe = probe[:-1]
+        return self.values.get((), Position(1, 1))
+
+    def key_position(self, path: Path_) -> Position:
+        return self.keys.get(tuple(path)) or self.position_of(path)
+
+    def strings(self) -> Iterator[tuple[Path_, str]]:
+        """Every string value in the document with its path, in file order."""
+        yield from _walk_strings(self.data, ())
+
+
+def _walk_strings(node: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk_strings(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk_strings(value, (*path, index))
+
+
+# --------------------------------------------------------------------------
+# Decoding
+
+_UTF16_32_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text from `raw`, or a LoadFailure that says where and what to do."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    else:
+        for bom, name in _UTF16_32_BOMS:
+            if raw.startswith(bom):
+                raise LoadFailure([_wrong_encoding(name)])
+    if b"\x00" in raw:
+        if _looks_like_utf16(raw):
+            raise LoadFailure([_wrong_encoding("UTF-16")])
+        line, column = _line_column_of_byte(raw, raw.index(b"\x00"))
+        raise LoadFailure(
+            [
+                Problem(
+                    "the file holds binary data (a NUL byte), not text",
+                    line,
+                    column,
+                    "a referral is a text file: save it from a text editor as UTF-8 YAML",
+                )
+            ]
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _line_column_of_byte(raw, exc.start)
+        raise LoadFailure(
+            [
+                Problem(
+                    f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                    line,
+                    column,
+                    "save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8)",
+                )
+            ]
+        ) from None
+
+
+def _wrong_encoding(name: str) -> Problem:
+    return Problem(
+        f"the file is encoded as {name}; scrqm reads UTF-8 only",
+        hint="save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8)",
+    )
+
+
+def _looks_like_utf16(raw: bytes) -> bool:
+    sample = raw[:200]
+    return sample.count(b"\x00") * 3 >= len(sample)
+
+
+def _line_column_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[start:offset].decode("utf-8", "replace")) + 1
+    return line, column
+
+
+def read_path(path: Path, *, limits: Limits = Limits()) -> str:
+    """The text of `path`, bounded by `limits.max_bytes` before anything is read."""
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise LoadFailure(
+            [
+                Problem(
+                    f"the file is {_mebibytes(size)}, over the limit of "
+                    f"{_mebibytes(limits.max_bytes)} for one referral",
+                    hint="a referral is a few kilobytes; check this is the right file, "
+                    "or raise `max-file-size` in the configuration",
+                )
+            ]
+        )
+    with path.open("rb") as handle:
+        raw = handle.read(limits.max_bytes + 1)
+    if len(raw) > limits.max_bytes:  # grew while we looked
+        raise LoadFailure([Problem("the file grew past the size limit while being read")])
+    return decode(raw)
+
+
+def _mebibytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+# --------------------------------------------------------------------------
+# Parsing
+
+_YAML: Any = None
+
+
+def _yaml() -> Any:
+    """One parser factory per process; the C parser when it is installed."""
+    global _YAML
+    if _YAML is None:
+        from ruamel.yaml import YAML
+
+        try:
+            _YAML = YAML(typ="safe", pure=False)
+        except Exception:  # pragma: no cover - clib missing or broken
+            _YAML = YAML(typ="safe", pure=True)
+    return _YAML
+
+
+def load_text(text: str, *, limits: Limits = Limits(), source: str = "<text>") -> Document:
+    """Parse one YAML document from `text` into a Document."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    composer = _Composer(text, limits)
+    try:
+        for event in _yaml().parse(text):
+            composer.feed(event)
+    except MarkedYAMLError as exc:
+        raise LoadFailure([_syntax_problem(exc)]) from None
+    except YAMLError as exc:  # reader errors carry an index, not a mark
+        raise LoadFailure([_reader_problem(exc, text)]) from None
+    except _Stop:
+        pass
+    if composer.problems:
+        raise LoadFailure(composer.problems)
+    document = composer.document()
+    document.source = source
+    return document
+
+
+def load_path(path: Path, *, limits: Limits = Limits()) -> Document:
+    return load_text(read_path(path, limits=limits), limits=limits, source=str(path))
+
+
+_SYNTAX_HINTS = (
+    ("mapping values are not allowed", "text containing ': ' must be quoted, or written as a block after '>'"),
+    ("cannot start any token", "indent with spaces, not tabs; text starting with '@', '`' or '%' must be quoted"),
+    ("could not find expected ':'", "each line of a mapping needs 'key: value'; continue long text in a '>' block"),
+    ("did not find expected key", "check the indentation of this line against the lines above it"),
+    ("did not find expected ','", "a list in [brackets] or a mapping in {braces} is not closed"),
+    ("found undefined alias", "an '*alias' needs a matching '&anchor' earlier in the file"),
+    ("found unexpected end of stream", "a quote or bracket opened here is never closed"),
+)
+
+
+def _syntax_problem(exc: Any) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    words = exc.problem or exc.context or "the YAML cannot be parsed"
+    if exc.context and exc.problem:
+        words = f"{exc.problem} ({exc.context})"
+    hint = next((h for key, h in _SYNTAX_HINTS if key in words), None)
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return Problem(f"YAML syntax error: {words}", line, column, hint)
+
+
+def _reader_problem(exc: Any, text: str) -> Problem:
+    index = getattr(exc, "position", None)
+    if not isinstance(index, int):
+        return Problem(f"YAML error: {exc}")
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    char = text[index] if index < len(text) else ""
+    return Problem(
+        f"the file holds a control character (U+{ord(char):04X}) that YAML does not allow",
+        line,
+        column,
+        "delete the character; it is usually left by copying from another program",
+    )
+
+
+# --------------------------------------------------------------------------
+# Composing
+
+_CORE = "tag:yaml.org,2002:"
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_INT = re.compile(r"[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_SPECIAL_FLOAT = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
+
+
+class _Stop(Exception):
+    """Raised inside the event loop once the first document is complete."""
+
+
+@dataclass
+class _Frame:
+    container: Any
+    path: Path_
+    pending_key: str | None = None
+    key_pos: Position | None = None
+    merges: list[tuple[Any, Path_]] = field(default_factory=list)
+    anchor: _Anchor | None = None
+
+
+@dataclass
+class _Anchor:
+    value: Any
+    path: Path_
+    start: int
+    end: int | None = None
+
+
+class _Composer:
+    """Builds plain data from parser events, without recursion."""
+
+    def __init__(self, text: str, limits: Limits) -> None:
+        self.limits = limits
+        self.problems: list[Problem] = []
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, _Anchor] = {}
+        self.anchored_at: dict[int, tuple[_Anchor, Path_]] = {}
+        self.log: list[tuple[dict[Path_, Position], Path_, Position]] = []
+        self.values: dict[Path_, Position] = {}
+        self.keys: dict[Path_, Position] = {}
+        self.styles: dict[Path_, str] = {}
+        self.root: Any = None
+        self.documents = 0
+        self.nodes = 0
+        self.text = text
+
+    def document(self) -> Document:
+        return Document(self.root, self.text, self.values, self.keys, self.styles)
+
+    # -- events --------------------------------------------------------
+    def feed(self, event: Any) -> None:
+        kind = type(event).__name__
+        if kind == "DocumentStartEvent":
+            self.documents += 1
+            if self.documents > 1:
+                self._fail(
+                    event,
+                    "the file holds more than one YAML document",
+                    "one referral per file: split the file at each '---' line",
+                )
+        elif kind == "ScalarEvent":
+            self._scalar(event)
+        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+            self._open(event, {} if kind == "MappingStartEvent" else [])
+        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+            self._close()
+        elif kind == "AliasEvent":
+            self._alias(event)
+
+    def _fail(self, event: Any, message: str, hint: str | None = None) -> None:
+        pos = _position(event)
+        self.problems.append(Problem(message, pos.line, pos.column, hint))
+        raise _Stop
+
+    def _path_for_next(self, event: Any) -> Path_ | None:
+        """The path of the node that `event` starts, or None if it is a key."""
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if isinstance(top.container, list):
+            return (*top.path, len(top.container))
+        if top.pending_key is None:
+            return None
+        return (*top.path, top.pending_key)
+
+    def _count(self, event: Any, amount: int = 1) -> None:
+        self.nodes += amount
+        if self.nodes > self.limits.max_nodes:
+            self._fail(
+                event,
+                f"the file expands to more than {self.limits.max_nodes:,} values "
+                "(anchors and aliases repeated over and over?)",
+                "write each value out once; referrals do not need anchors or aliases",
+            )
+
+    def _scalar(self, event: Any) -> None:
+        self._count(event)
+        value = self._resolve(event)
+        path = self._path_for_next(event)
+        if path is None:
+            self._key(event, value)
+            return
+        self._record(self.values, path, _position(event))
+        if event.style in ("|", ">"):
+            self.styles[path] = event.style
+        anchor = self._anchor(event, value, path)
+        if anchor is not None:
+            anchor.end = anchor.start
+        self._attach(value)
+
+    def _key(self, event: Any, value: Any) -> None:
+        top = self.stack[-1]
+        if isinstance(value, (dict, list)):  # pragma: no cover - scalars only here
+            self._fail(event, "a mapping key must be plain text")
+        key = event.value if not isinstance(value, str) else value
+        pos = _position(event)
+        if key in top.container or (key == "<<" and event.style in (None, "")):
+            if key != "<<":
+                first = self.keys[(*top.path, key)]
+                self.problems.append(
+                    Problem(
+                        f"duplicate key '{key}': first written at line {first.line}, "
+                        f"again at line {pos.line}",
+                        pos.line,
+                        pos.column,
+                        "keep one of the two; YAML keeps only the last, so the first would be lost",
+                    )
+                )
+        top.pending_key = key
+        top.key_pos = pos
+        if key != "<<":
+            self._record(self.keys, (*top.path, key), pos)
+
+    def _open(self, event: Any, container: Any) -> None:
+        self._count(event)
+        if event.tag not in (None, "!", _CORE + "map", _CORE + "seq", _CORE + "omap"):
+            self._reject_tag(event)
+        path = self._path_for_next(event)
+        if path is None:
+            self._fail(event, "a mapping key must be plain text, not a list or mapping",
+                       "write the key as a word followed by ':'")
+        if len(self.stack) >= self.limits.max_depth:
+            self._fail(
+                event,
+                f"the file nests deeper than {self.limits.max_depth} levels",
+                "a referral nests three or four levels at most; check the indentation",
+            )
+        self._record(self.values, path, _position(event))
+        self.stack.append(_Frame(container, path, anchor=self._anchor(event, container, path)))
+
+    def _close(self) -> None:
+        frame = self.stack.pop()
+        if frame.anchor is not None:
+            frame.anchor.end = len(self.log)
+        for source, source_path in frame.merges:
+            self._merge(frame, source, source_path)
+        self._attach(frame.container)
+
+    def _attach(self, value: Any) -> None:
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        if isinstance(top.container, list):
+            top.container.append(value)
+            return
+        key = top.pending_key
+        top.pending_key = None
+        if key == "<<":
+            self._queue_merge(top, value)
+        else:
+            top.container[key] = value
+
+    def _queue_merge(self, frame: _Frame, value: Any) -> None:
+        sources = value if isinstance(value, list) else [value]
+        for source in sources:
+            if not isinstance(source, dict):
+                pos = frame.key_pos or Position(1, 1)
+                self.problems.append(
+                    Problem("a merge key '<<' must refer to a mapping", pos.line, pos.column)
+                )
+                return
+            frame.merges.append((source, self.anchored_at.get(id(source), (None, ()))[1]))
+
+    def _merge(self, frame: _Frame, source: dict[str, Any], source_path: Path_) -> None:
+        for key, value in source.items():
+            if key not in frame.container:
+                frame.container[key] = value
+                target = (*frame.path, key)
+                self._record(self.values, target, self.position_of_value((*source_path, key)))
+
+    def position_of_value(self, path: Path_) -> Position:
+        return self.values.get(path) or Position(1, 1)
+
+    def _record(self, table: dict[Path_, Position], path: Path_, pos: Position) -> None:
+        table[path] = pos
+        self.log.append((table, path, pos))
+
+    def _anchor(self, event: Any, value: Any, path: Path_) -> _Anchor | None:
+        if not event.anchor:
+            return None
+        anchor = _Anchor(value, path, len(self.log))
+        self.anchors[event.anchor] = anchor
+        self.anchored_at[id(value)] = (anchor, path)
+        return anchor
+
+    def _alias(self, event: Any) -> None:
+        anchor = self.anchors.get(event.anchor)
+        if anchor is None or anchor.end is None:
+            self._fail(event, f"alias '*{event.anchor}' refers to no complete anchor")
+        path = self._path_for_next(event)
+        if path is None:
+            self._fail(event, "an alias cannot be used as a mapping key")
+        assert anchor is not None and anchor.end is not None and path is not None
+        self._count(event, max(anchor.end - anchor.start, 1))
+        # Give the aliased subtree positions under its new path.
+        size = len(anchor.path)
+        for table, source, pos in self.log[anchor.start:anchor.end]:
+            self._record(table, path + source[size:], pos)
+        self._record(self.values, path, _position(event))
+        self._attach(anchor.value)
+
+    # -- scalars -------------------------------------------------------
+    def _resolve(self, event: Any) -> Any:
+        tag = event.tag
+        text = event.value
+        if tag == "!":  # the non-specific tag of a quoted scalar
+            return text
+        if tag is None:
+            plain = event.style in (None, "") and event.implicit[0]
+            return _resolve_plain(text) if plain else text
+        if not tag.startswith(_CORE):
+            self._reject_tag(event)
+        kind = tag[len(_CORE):]
+        if kind == "str":
+            return text
+        resolved = _resolve_plain(text)
+        expected = {"int": int, "float": float, "bool": bool, "null": type(None),
+                    "timestamp": dt.date}.get(kind)
+        if expected is None:
+            self._reject_tag(event)
+        if kind == "float" and isinstance(resolved, int) and not isinstance(resolved, bool):
+            return float(resolved)
+        if not isinstance(resolved, expected) or (kind == "int" and isinstance(resolved, bool)):
+            self._fail(event, f"'{text}' is not a valid !!{kind}")
+        return resolved
+
+    def _reject_tag(self, event: Any) -> None:
+        tag = str(event.tag)
+        shown = "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+        self._fail(
+            event,
+            f"the tag '{shown}' is not allowed",
+            "referral files hold plain text, numbers, dates, lists and mappings: "
+            "remove the tag",
+        )
+
+
+def _position(event: Any) -> Position:
+    mark = event.start_mark
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _resolve_plain(text: str) -> Any:
+    """YAML 1.2 core schema resolution of a plain scalar, plus ISO dates."""
+    if text in _NULLS:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    first = text[:1]
+    if first.isdigit() or first in "-+.":
+        return _resolve_number_or_date(text)
+    return text
+
+
+def _resolve_number_or_date(text: str) -> Any:
+    if _INT.match(text):
+        return int(text, 0) if text[:2] in ("0o", "0x") else int(text)
+    if _FLOAT.match(text) and any(c.isdigit() for c in text):
+        return float(text)
+    if _SPECIAL_FLOAT.match(text):
+        return float(text.replace(".", "", 1))
+    match = _DATE.match(text)
+    if match:
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return text  # not a real date: the shape layer says so
+    return text
