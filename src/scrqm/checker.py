@@ -1,0 +1,91 @@
+"""The pipeline for one file: load → shape → check → verdicts.
+
+Anything wrong with the file itself (unreadable, not YAML, wrong shape) comes
+back as an `invalid` FileResult carrying findings with positions, never as an
+exception: the run goes on with the other files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks import Context
+from .engine import REDACTED, facts, run_rules
+from .load import Document, Limits, LoadFailure, load_text, read_path
+from .model import Referral
+from .packs import RuleSet
+from .result import FileResult, Finding, invalid, judge
+from .shape import validate
+from .text import ACRONYM_GLOSSARY_DEFAULT
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a check of one file depends on besides the file."""
+
+    today: dt.date = field(default_factory=dt.date.today)
+    limits: Limits = Limits()
+    glossary: frozenset[str] = ACRONYM_GLOSSARY_DEFAULT
+    learning_priorities: dict[str, str] | None = None
+    redact: bool = False
+
+
+def check_file(path: Path, *, display: str, ruleset: RuleSet, settings: Settings) -> FileResult:
+    try:
+        text = read_path(path, limits=settings.limits)
+    except LoadFailure as exc:
+        return _load_failed(display, exc)
+    except OSError as exc:
+        return invalid(display, [_io_finding(exc)], io_error=True)
+    return check_text(text, display=display, ruleset=ruleset, settings=settings)
+
+
+def check_text(text: str, *, display: str, ruleset: RuleSet, settings: Settings) -> FileResult:
+    try:
+        document = load_text(text, limits=settings.limits, source=display)
+    except LoadFailure as exc:
+        return _load_failed(display, exc)
+    return check_document(document, display=display, ruleset=ruleset, settings=settings)
+
+
+def check_document(document: Document, *, display: str, ruleset: RuleSet, settings: Settings) -> FileResult:
+    shaped = validate(Referral, document)
+    if isinstance(shaped, list):
+        return invalid(display, [_shape_finding(issue, settings.redact) for issue in shaped])
+    context = Context(
+        today=settings.today,
+        document=document,
+        glossary=settings.glossary,
+        learning_priorities=settings.learning_priorities,
+    )
+    findings = run_rules(shaped, ruleset.rules, context, redact=settings.redact)
+    return judge(display, findings, questions=ruleset.questions, facts=facts(shaped, ruleset))
+
+
+def _load_failed(display: str, exc: LoadFailure) -> FileResult:
+    return invalid(
+        display,
+        [
+            Finding(p.line, p.column, "load", "fail", p.message, None, None, "load", p.hint)
+            for p in exc.problems
+        ],
+    )
+
+
+def _shape_finding(issue: object, redact: bool) -> Finding:
+    from .shape import ShapeIssue
+
+    assert isinstance(issue, ShapeIssue)
+    message = issue.message
+    if redact and ", got " in message or redact and "; got " in message:
+        # The value after "got" is what the user wrote; keep only the field.
+        message = message.split("; got ")[0].split(", got ")[0] + f"; got {REDACTED}"
+    return Finding(issue.line, issue.column, "shape", "fail", message, issue.field, None, "shape", issue.hint)
+
+
+def _io_finding(exc: OSError) -> Finding:
+    reason = exc.strerror or str(exc)
+    return Finding(1, 1, "io", "fail", f"cannot read the file: {reason}", None, None, "io",
+                   "check the file exists and you have permission to read it")

@@ -1,0 +1,372 @@
+"""Check functions: the few, generic, named conditions that rule packs call.
+
+Each function takes the shaped referral, its typed options (a pydantic model
+registered with it) and the run's `Context`, and yields `Hit`s: the dotted
+field a finding points at, and the values its message template may use.  A
+check never chooses a rule id or a severity; the engine stamps both.
+
+Options that quote what the referral says are listed in `Hit.quoted`, so that
+`--redact` can keep the referral's own words out of every report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from . import text as textutil
+from .load import Document
+from .model import Referral, get_field
+
+
+@dataclass(frozen=True)
+class Hit:
+    field: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    quoted: frozenset[str] = frozenset()
+
+
+@dataclass
+class Context:
+    """What checks may know beyond the referral: the run's settings and the file."""
+
+    today: dt.date
+    document: Document | None = None
+    glossary: frozenset[str] = textutil.ACRONYM_GLOSSARY_DEFAULT
+    learning_priorities: Mapping[str, str] | None = None
+
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+CheckFn = Callable[[Referral, Any, Context], Iterator[Hit]]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    name: str
+    function: CheckFn
+    options: type[Options]
+    doc: str
+    gives: frozenset[str]
+
+
+CHECKS: dict[str, CheckSpec] = {}
+
+
+def register(name: str, options: type[Options], *, gives: set[str]) -> Callable[[CheckFn], CheckFn]:
+    """Register `function` as check `name`; `gives` names the values its messages may use."""
+
+    def decorate(function: CheckFn) -> CheckFn:
+        doc = (function.__doc__ or "").strip()
+        CHECKS[name] = CheckSpec(name, function, options, doc, frozenset(gives))
+        return function
+
+    return decorate
+
+
+def _absent(value: Any, *, placeholder: bool = True) -> bool:
+    if textutil.is_absent(value):
+        return True
+    return placeholder and isinstance(value, str) and textutil.is_placeholder(value)
+
+
+# ---------------------------------------------------------------- missing
+
+
+class MissingOptions(Options):
+    field: str
+    placeholder: bool = Field(True, description="Count a placeholder such as 'TBC' as absent.")
+
+
+@register("missing", MissingOptions, gives={"state"})
+def missing(referral: Referral, options: MissingOptions, context: Context) -> Iterator[Hit]:
+    """The field is absent (missing, blank, null, an empty list) or a placeholder."""
+    value = get_field(referral, options.field)
+    if _absent(value, placeholder=options.placeholder):
+        is_placeholder = isinstance(value, str) and not textutil.is_absent(value)
+        yield Hit(options.field, {"state": "a placeholder" if is_placeholder else "missing"})
+
+
+# ---------------------------------------------------------------- word_count
+
+
+class WordCountOptions(Options):
+    field: str
+    below: int = Field(description="Hit when the text has fewer words than this...")
+    at_least: int = Field(0, description="...and at least this many.")
+
+
+@register("word_count", WordCountOptions, gives={"words", "below"})
+def word_count(referral: Referral, options: WordCountOptions, context: Context) -> Iterator[Hit]:
+    """The text is present (not a placeholder) but has `at_least` to `below - 1` words."""
+    value = get_field(referral, options.field)
+    if _absent(value):
+        return
+    words = textutil.word_count(value)
+    if options.at_least <= words < options.below:
+        yield Hit(options.field, {"words": words, "below": options.below})
+
+
+# ---------------------------------------------------------------- acronyms
+
+
+class AcronymOptions(Options):
+    field: str
+
+
+@register("unexpanded_acronyms", AcronymOptions, gives={"acronym"})
+def unexpanded_acronyms(referral: Referral, options: AcronymOptions, context: Context) -> Iterator[Hit]:
+    """An acronym in the text is neither expanded anywhere in the file nor in the glossary."""
+    value = get_field(referral, options.field)
+    if _absent(value):
+        return
+    # Expansions count where the referral says them, not in YAML comments.
+    if context.document is not None:
+        source = "\n".join(text for _, text in context.document.strings())
+    else:
+        source = value
+    found = textutil.unexpanded_acronyms(value, expansions_source=source, glossary=context.glossary)
+    for acronym, _offset in found:
+        yield Hit(options.field, {"acronym": acronym}, frozenset({"acronym"}))
+
+
+# ---------------------------------------------------------------- match
+
+
+class Condition(BaseModel):
+    """One test on the referral: a field test, or all/any/not of conditions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    field: str | None = None
+    equals: str | int | bool | None = None
+    in_: list[str | int | bool | None] | None = Field(None, alias="in")
+    absent: bool | None = Field(None, description="true: missing, empty, blank or null.")
+    unanswered: bool | None = Field(None, description="true: absent, or a placeholder such as 'TBC'.")
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+    not_: Condition | None = Field(None, alias="not")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Condition:
+        kinds = [k for k in ("field", "all", "any", "not_") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError(
+                "a condition is exactly one of: field (with equals, in, absent or unanswered), all, any, not"
+            )
+        if self.field is not None:
+            tests = [t for t in ("equals", "in_", "absent", "unanswered") if getattr(self, t) is not None]
+            if len(tests) != 1:
+                raise ValueError(
+                    f"the condition on `{self.field}` needs exactly one of equals, in, absent, unanswered"
+                )
+        return self
+
+    def holds(self, referral: Referral) -> bool:
+        if self.all is not None:
+            return all(c.holds(referral) for c in self.all)
+        if self.any is not None:
+            return any(c.holds(referral) for c in self.any)
+        if self.not_ is not None:
+            return not self.not_.holds(referral)
+        assert self.field is not None
+        value = get_field(referral, self.field)
+        if self.absent is not None:
+            return textutil.is_absent(value) == self.absent
+        if self.unanswered is not None:
+            return _absent(value) == self.unanswered
+        if self.in_ is not None:
+            return value in self.in_
+        return bool(value == self.equals)
+
+
+class MatchOptions(Options):
+    at: str = Field(description="The field the finding points at.")
+    when: Condition
+
+
+@register("match", MatchOptions, gives={"value"})
+def match(referral: Referral, options: MatchOptions, context: Context) -> Iterator[Hit]:
+    """The condition `when` holds."""
+    if options.when.holds(referral):
+        yield Hit(options.at, {"value": _shown(get_field(referral, options.at))}, frozenset({"value"}))
+
+
+def _shown(value: Any) -> str:
+    if textutil.is_absent(value):
+        return "absent"
+    if isinstance(value, str) and textutil.is_placeholder(value):
+        return f"a placeholder ('{value.strip()}')"
+    return str(value)
+
+
+# ---------------------------------------------------------------- each_missing
+
+
+class EachMissingOptions(Options):
+    list: str
+    item_field: str
+
+
+@register("each_missing", EachMissingOptions, gives={"number"})
+def each_missing(referral: Referral, options: EachMissingOptions, context: Context) -> Iterator[Hit]:
+    """An entry of the list lacks `item_field` (absent or a placeholder)."""
+    items = get_field(referral, options.list) or []
+    for index, item in enumerate(items):
+        if _absent(getattr(item, options.item_field, None)):
+            yield Hit(f"{options.list}.{index}.{options.item_field}", {"number": index + 1})
+
+
+# ---------------------------------------------------------------- unlisted_ids
+
+
+class UnlistedOptions(Options):
+    field: str
+    against: Literal["learning_priorities"] = "learning_priorities"
+
+
+@register("unlisted_ids", UnlistedOptions, gives={"id", "known"})
+def unlisted_ids(referral: Referral, options: UnlistedOptions, context: Context) -> Iterator[Hit]:
+    """An id in the list is not among the board's configured ids (only when some are configured)."""
+    known = context.learning_priorities
+    if not known:
+        return
+    for index, item in enumerate(get_field(referral, options.field) or []):
+        if item not in known:
+            listed = ", ".join(known)
+            yield Hit(f"{options.field}.{index}", {"id": item, "known": listed}, frozenset({"id"}))
+
+
+# ---------------------------------------------------------------- dates
+
+
+class FutureOptions(Options):
+    fields: list[str]
+
+
+@register("future_dates", FutureOptions, gives={"date", "today"})
+def future_dates(referral: Referral, options: FutureOptions, context: Context) -> Iterator[Hit]:
+    """A date is after today (the real date, or --today)."""
+    for name in options.fields:
+        value = get_field(referral, name)
+        if isinstance(value, dt.date) and value > context.today:
+            yield Hit(name, {"date": value.isoformat(), "today": context.today.isoformat()})
+
+
+class OrderOptions(Options):
+    earlier: list[str] = Field(description="The first of these fields that is present...")
+    later: str = Field(description="...must not be after this one.")
+
+
+@register("date_order", OrderOptions, gives={"later", "later_date", "earlier", "earlier_date"})
+def date_order(referral: Referral, options: OrderOptions, context: Context) -> Iterator[Hit]:
+    """The `later` date is before the first present `earlier` date."""
+    start_field, start = first_present(referral, options.earlier)
+    end = get_field(referral, options.later)
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+        yield Hit(options.later, {
+            "later": options.later, "later_date": end.isoformat(),
+            "earlier": start_field, "earlier_date": start.isoformat(),
+        })
+
+
+def first_present(referral: Referral, names: list[str]) -> tuple[str, Any]:
+    for name in names:
+        value = get_field(referral, name)
+        if value is not None:
+            return name, value
+    return names[-1] if names else "", None
+
+
+# ---------------------------------------------------------------- delay
+
+_START_LABELS = {
+    "incident.aware_date": "the referrer became aware",
+    "incident.date": "the incident",
+}
+
+
+class DelayOptions(Options):
+    start: list[str] = Field(description="Start date: the first of these fields that is present.")
+    end: str = Field(description="End date field (the referral date).")
+    threshold: int = Field(description="Working days after which the referral is late.")
+    explanation: str = Field(description="The field that explains a delay.")
+    when: Literal["unexplained", "short"] = Field(
+        description="unexplained: hit when late and the explanation is absent or a placeholder; "
+        "short: hit when late and the explanation has fewer than min_words words."
+    )
+    min_words: int = 0
+
+
+def delay_in_working_days(referral: Referral, start: list[str], end: str) -> tuple[str, int] | None:
+    """(start field, working days after it up to and including `end`), when computable."""
+    from .workdays import working_days_after
+
+    start_field, start_date = first_present(referral, start)
+    end_date = get_field(referral, end)
+    if not isinstance(start_date, dt.date) or not isinstance(end_date, dt.date) or end_date < start_date:
+        return None
+    return start_field, working_days_after(start_date, end_date)
+
+
+@register("delay", DelayOptions, gives={"delay", "threshold", "start", "start_field", "words", "min_words"})
+def delay(referral: Referral, options: DelayOptions, context: Context) -> Iterator[Hit]:
+    """The referral is late and the delay is not (well enough) explained."""
+    computed = delay_in_working_days(referral, options.start, options.end)
+    if computed is None or computed[1] <= options.threshold:
+        return
+    start_field, days = computed
+    explanation = get_field(referral, options.explanation)
+    params = {
+        "delay": days,
+        "threshold": options.threshold,
+        "start": _START_LABELS.get(start_field, start_field),
+        "start_field": start_field,
+    }
+    if options.when == "unexplained" and _absent(explanation):
+        yield Hit(options.explanation, params)
+    elif options.when == "short" and not _absent(explanation):
+        words = textutil.word_count(explanation)
+        if words < options.min_words:
+            yield Hit(options.explanation, {**params, "words": words, "min_words": options.min_words})
+
+
+# ---------------------------------------------------------------- identifiers
+
+
+class IdentifierOptions(Options):
+    kinds: list[Literal["nhs_number", "ni_number", "email", "phone", "postcode"]]
+
+
+@register("identifiers", IdentifierOptions, gives={"kind"})
+def identifiers(referral: Referral, options: IdentifierOptions, context: Context) -> Iterator[Hit]:
+    """Text anywhere in the file holds an identifier; the match itself is never reported."""
+    from .privacy import KIND_LABELS, find_identifiers
+
+    if context.document is None:
+        strings = _model_strings(referral.model_dump(exclude_none=True), ())
+    else:
+        strings = context.document.strings()
+    for path, value in strings:
+        kinds = sorted({m.kind for m in find_identifiers(value, options.kinds)})
+        for kind in kinds:
+            yield Hit(".".join(str(p) for p in path), {"kind": KIND_LABELS[kind]})
+
+
+def _model_strings(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _model_strings(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _model_strings(value, (*path, index))
+
+
+Condition.model_rebuild()

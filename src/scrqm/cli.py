@@ -1,0 +1,125 @@
+"""CLI: parses options, runs the pipeline, prints a report, picks the exit code.
+
+Nothing here decides a verdict.  Every error a user can cause is a
+`ScrqmError` (or typer's usage error) turned into one line on standard error
+and exit code 2; a file that cannot be read or parsed is a result, not an
+error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Iterator, Optional
+
+import typer
+
+from . import __version__
+from .errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, ScrqmError
+from .report import REPORTERS
+
+if TYPE_CHECKING:
+    from .run import Outcome
+
+app = typer.Typer(
+    name="scrqm",
+    help="Check referrals for Serious Case Review against SCR Quality Marker 1 (NSPCC/SCIE 2016).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+Format = Enum("Format", {name: name for name in REPORTERS}, type=str)  # type: ignore[misc]
+
+
+class FailOn(str, Enum):
+    fail = "fail"
+    warn = "warn"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"scrqm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = None,
+) -> None:
+    """Check referrals for Serious Case Review against SCR Quality Marker 1 (NSPCC/SCIE 2016)."""
+
+
+def _parse_today(value: Optional[str]) -> Optional[dt.date]:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2016-03-14") from None
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Referral files or folders (folders are searched for *.yaml and *.yml).", show_default=False)],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format["text"],  # type: ignore[valid-type]
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of standard output.")] = None,
+    today: Annotated[Optional[str], typer.Option(help="Treat this date (YYYY-MM-DD) as today, for reproducible results.")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a file's verdict is at least this.")] = FailOn.fail,
+    profile: Annotated[str, typer.Option(help="Rule profile.")] = "wt2015",
+    redact: Annotated[bool, typer.Option("--redact", help="Keep every piece of the referral's own text out of the report.")] = False,
+    teach: Annotated[bool, typer.Option("--teach", help="Add the marker's prompts and common obstacles to each question.")] = False,
+) -> None:
+    """Check referral files against Quality Marker 1."""
+    from .run import CheckOptions, execute
+
+    options = CheckOptions(
+        paths=paths,
+        format=format.value,
+        output=output,
+        today=_parse_today(today),
+        fail_on=fail_on.value,
+        profile=profile,
+        redact=redact,
+        teach=teach,
+    )
+    with user_errors():
+        outcome = execute(options)
+    raise typer.Exit(exit_code(outcome, fail_on=fail_on.value))
+
+
+def exit_code(outcome: Outcome, *, fail_on: str) -> int:
+    """2 for usage or I/O errors; 1 for a file at or above `fail_on`, or invalid; else 0."""
+    from .result import at_or_above
+
+    if outcome.errors or outcome.io_errors:
+        return EXIT_ERROR
+    if any(at_or_above(v, fail_on) for v in outcome.verdicts):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def run() -> None:
+    """Console entry point."""
+    app()
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """One line on standard error for what the user must fix; never a traceback."""
+    try:
+        yield
+    except ScrqmError as exc:
+        typer.echo(f"scrqm: error: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    except KeyboardInterrupt:
+        typer.echo("scrqm: interrupted", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+__all__ = ["app", "run", "EXIT_FINDINGS"]

@@ -1,0 +1,79 @@
+"""Check: run a rule set over one loaded, shaped referral.
+
+The engine calls each rule's check function, then stamps every hit with the
+rule's id, question or group, severity, message and fix.  Positions come from
+the loaded document, so a finding points at the line of the field it names,
+or at the nearest enclosing field that was written when it is missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .checks import CHECKS, Context, Hit
+from .load import Document
+from .model import Referral
+from .packs import Rule, RuleSet
+from .result import Finding
+
+REDACTED = "[redacted]"
+
+
+def run_rules(
+    referral: Referral,
+    rules: Iterable[Rule],
+    context: Context,
+    *,
+    redact: bool = False,
+) -> list[Finding]:
+    findings = []
+    for rule in rules:
+        check = CHECKS[rule.definition.check].function
+        for hit in check(referral, rule.options, context):
+            findings.append(stamp(rule, hit, context.document, redact=redact))
+    return sorted(findings)
+
+
+def stamp(rule: Rule, hit: Hit, document: Document | None, *, redact: bool = False) -> Finding:
+    definition = rule.definition
+    path = _path(hit.field)
+    if document is not None:
+        if path not in document.values and definition.near:
+            path = _path(definition.near)
+        pos = document.position_of(path)
+        line, column = pos.line, pos.column
+    else:
+        line, column = 1, 1
+    params: dict[str, Any] = dict(hit.params)
+    if redact:
+        params.update({key: REDACTED for key in hit.quoted})
+    return Finding(
+        line=line,
+        column=column,
+        rule=definition.id,
+        severity=definition.severity,
+        message=definition.message.format_map(params),
+        field=hit.field,
+        question=definition.question,
+        group=definition.group,
+        fix=definition.fix,
+    )
+
+
+def _path(dotted: str) -> tuple[str | int, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in dotted.split(".") if p)
+
+
+def facts(referral: Referral, ruleset: RuleSet) -> dict[str, Any]:
+    """Figures that reports show beside the verdicts (the delay, for the chart)."""
+    from .checks import delay_in_working_days
+
+    for rule in ruleset.rules:
+        if rule.definition.check == "delay":
+            options: Any = rule.options
+            computed = delay_in_working_days(referral, options.start, options.end)
+            if computed is None:
+                return {}
+            return {"delay_working_days": computed[1], "delay_from": computed[0],
+                    "delay_threshold": options.threshold}
+    return {}

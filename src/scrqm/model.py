@@ -1,0 +1,235 @@
+"""Shape: the referral format v1 as pydantic models (see docs/format.md).
+
+Only the `format` tag, types and enumerations are shape errors; every content
+field is optional here, because a missing answer is a quality finding with a
+question attached, not a reason to refuse the file.  Empty strings count as
+absent.  Descriptions feed `scrqm schema` and editors' completion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+FORMAT_TAG = "scrqm/referral@1"
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_AGE_TEXT = re.compile(r"\s*([0-9]{1,3})\s+(day|week|month)s?\s*\Z", re.IGNORECASE)
+
+
+def _text(value: Any) -> Any:
+    """Free text: blank means absent; numbers and dates are taken as written."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, bool):
+        raise PydanticCustomError("scrqm_text", "should be text, got {got}", {"got": str(value).lower()})
+    if isinstance(value, (int, float, dt.date)):
+        return str(value)
+    raise PydanticCustomError("scrqm_text", "should be text, got {got}", {"got": _kind(value)})
+
+
+def _date(value: Any) -> Any:
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        if _ISO_DATE.match(value.strip()):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise PydanticCustomError(
+                    "scrqm_date", "should be a real date, got '{got}' (no such day)", {"got": value}
+                ) from None
+    raise PydanticCustomError(
+        "scrqm_date",
+        "should be a date written as YYYY-MM-DD, got '{got}'",
+        {"got": str(value) if not isinstance(value, (dict, list)) else _kind(value)},
+    )
+
+
+def _age(value: Any) -> Any:
+    if value is None or isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 17:
+        return value
+    if isinstance(value, str):
+        match = _AGE_TEXT.match(value)
+        if match:
+            return f"{int(match[1])} {match[2].lower()}{'s' if int(match[1]) != 1 else ''}"
+        if value.strip().isdigit() and 0 <= int(value) <= 17:
+            return int(value)
+    raise PydanticCustomError(
+        "scrqm_age",
+        "should be whole years from 0 to 17, or text such as \"7 months\", \"3 weeks\" "
+        "or \"10 days\"; got '{got}'",
+        {"got": str(value) if not isinstance(value, (dict, list)) else _kind(value)},
+    )
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping of fields"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+Text = Annotated[str | None, BeforeValidator(_text)]
+Date = Annotated[dt.date | None, BeforeValidator(_date)]
+Age = Annotated[int | str | None, BeforeValidator(_age)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Referrer(_Model):
+    """Who made the referral."""
+
+    agency: Text = Field(None, description="The referring agency.")
+    role: Text = Field(None, description="The referrer's role, e.g. Head of Safeguarding.")
+
+
+class ReferralDetails(_Model):
+    """About the referral itself."""
+
+    reference: Text = Field(None, description="Local case reference; never the child's name.")
+    date: Date = Field(None, description="Date the referral was sent to the LSCB (YYYY-MM-DD).")
+    board: Text = Field(None, description="The Local Safeguarding Children Board referred to.")
+    referrer: Referrer | None = Field(None, description="Who made the referral.")
+
+
+class Child(_Model):
+    """The child, pseudonymised: no names, no date of birth."""
+
+    reference: Text = Field(None, description="Pseudonym or letter, as used in SCR reports (e.g. Child F).")
+    age: Age = Field(None, description='Whole years 0-17, or text such as "7 months", "3 weeks", "10 days".')
+    gender: Text = Field(None, description="Optional, free text.")
+    ethnicity: Text = Field(None, description="Optional, free text.")
+    disability: Text = Field(None, description="Optional, free text.")
+    looked_after: bool | None = Field(None, description="Whether the child was looked after.")
+    child_protection_plan: Literal["current", "previous", "never", "unknown"] | None = Field(
+        None, description="Child protection plan status."
+    )
+    known_to_social_care: bool | None = Field(None, description="Whether the child was known to social care.")
+
+
+class Incident(_Model):
+    """The death or serious harm."""
+
+    type: Literal["death", "serious_harm"] | None = Field(None, description="death or serious_harm.")
+    date: Date = Field(None, description="Date of the death or serious harm, or when it was identified.")
+    aware_date: Date = Field(None, description="Date the referring agency became aware of it.")
+    abuse_or_neglect: Literal["known", "suspected", "not_suspected", "unknown"] | None = Field(
+        None, description="Whether abuse or neglect is known or suspected."
+    )
+    setting: Literal[
+        "home", "community", "school", "health", "custody", "secure_estate",
+        "mental_health_detention", "regulated_setting", "other",
+    ] | None = Field(None, description="Where it happened.")
+    summary: Text = Field(None, description="What happened, in plain words.")
+
+
+class Agency(_Model):
+    """An agency involved with the child or family before the incident."""
+
+    name: Text = Field(None, description="The agency or service.")
+    involvement: Text = Field(None, description="What its involvement was, and when.")
+
+
+class Criteria(_Model):
+    """The explicit statement Quality Marker 1 asks for."""
+
+    statutory: Literal["met", "not_met"] | None = Field(
+        None, description="met or not_met: whether the case meets the statutory criteria for an SCR."
+    )
+    other_reason: Text = Field(
+        None, description="When not_met: why a review would still give useful learning."
+    )
+    learning_priorities: list[Annotated[str, BeforeValidator(_text)]] | None = Field(
+        None, description="Ids of the board's local learning priorities this case links to."
+    )
+
+
+class SupportingInformation(_Model):
+    """A document the rationale rests on."""
+
+    type: Literal["chronology", "agency_report", "meeting_minutes", "case_summary", "other"] | None = Field(
+        None, description="What kind of document."
+    )
+    title: Text = Field(None, description="Its title.")
+    date: Date = Field(None, description="Its date (YYYY-MM-DD), optional.")
+
+
+class Delay(_Model):
+    """Why the referral was not made sooner."""
+
+    explanation: Text = Field(None, description="Why the referral was not made sooner, where it was late.")
+
+
+class UrgentRisk(_Model):
+    """A risk that needs action now."""
+
+    risk: Text = Field(None, description="The risk.")
+    action: Text = Field(None, description="The action taken or planned.")
+
+
+class Waiver(_Model):
+    """A rule this referral waives for itself, with the reason."""
+
+    rule: Text = Field(None, description="The id of the rule waived.")
+    reason: Text = Field(None, description="Why the rule does not apply to this referral.")
+
+
+class Referral(_Model):
+    """A referral of a case for Serious Case Review consideration, format v1."""
+
+    format: Literal["scrqm/referral@1"] = Field(description="Identifies the format: scrqm/referral@1.")
+    referral: ReferralDetails | None = Field(None, description="About the referral itself.")
+    child: Child | None = Field(None, description="The child, pseudonymised.")
+    incident: Incident | None = Field(None, description="The death or serious harm.")
+    agencies: list[Agency] | None = Field(
+        None, description="Agencies involved with the child or family before the incident."
+    )
+    institutions: list[Annotated[str, BeforeValidator(_text)]] | None = Field(
+        None, description="Named settings involved (nursery, school, children's home)."
+    )
+    working_together_concerns: Text = Field(
+        None, description="Cause for concern about how agencies worked together, if any."
+    )
+    criteria: Criteria | None = Field(None, description="Whether the statutory criteria were met.")
+    rationale: Text = Field(
+        None, description="The case for a review: what happened, why it matters, what could be learned."
+    )
+    supporting_information: list[SupportingInformation] | None = Field(
+        None, description="What the rationale rests on."
+    )
+    delay: Delay | None = Field(None, description="Why the referral was not made sooner.")
+    urgent_risks: list[UrgentRisk] | None = Field(
+        None, description="Risks that need action now, and the action taken."
+    )
+    waivers: list[Waiver] | None = Field(
+        None, description="Rules this referral waives for itself, each with a reason."
+    )
+
+
+def get_field(referral: BaseModel | None, path: str) -> Any:
+    """The value at dotted `path` (e.g. ``criteria.statutory``), or None."""
+    value: Any = referral
+    for part in path.split("."):
+        if value is None:
+            return None
+        if isinstance(value, list):
+            if not part.isdigit() or int(part) >= len(value):
+                return None
+            value = value[int(part)]
+        else:
+            value = getattr(value, part, None)
+    return value

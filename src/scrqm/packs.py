@@ -1,0 +1,260 @@
+"""Rule packs: YAML data in `rules/<profile>/`, validated when loaded.
+
+A pack names its questions and groups, its default thresholds, and its rules.
+A rule picks a registered check function and gives it options; an option
+written as ``$name`` takes the threshold `name`, so a board's configuration
+can change a threshold without touching the pack.  Every rule carries a
+message template, guidance on how to fix, and pass/fail examples that the
+test suite runs.  A bad pack is a `PackError` naming its file and line.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import date
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .checks import CHECKS, Options
+from .errors import ScrqmError
+from .load import Document, LoadFailure, load_path
+
+DEFAULT_PROFILE = "wt2015"
+
+
+class PackError(ScrqmError):
+    """A rule pack that cannot be used; exit code 2."""
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[A-Z][A-Za-z0-9]*[0-9]\.[0-9]+$")
+    text: str
+    how_to_know: str | None = None
+    obstacles: list[str] = []
+
+
+class ExampleContext(BaseModel):
+    """Run settings the examples of a rule need (today, a board's priorities)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    today: date = date(2026, 1, 1)
+    learning_priorities: dict[str, str] | None = None
+
+
+class Examples(BaseModel):
+    """Partial referrals: a `pass` one gives no finding from the rule, a `fail` one at least one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    pass_: list[dict[str, Any]] = Field(default_factory=list, alias="pass")
+    fail: list[dict[str, Any]] = Field(default_factory=list)
+    context: ExampleContext = Field(default_factory=ExampleContext)
+
+
+class RuleDef(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")
+    question: str | None = None
+    group: str | None = None
+    severity: Literal["fail", "warn", "info"]
+    title: str
+    check: str
+    options: dict[str, Any] = {}
+    message: str
+    fix: str
+    near: str | None = Field(None, description="Where to point when the field is not written at all.")
+    why: str | None = None
+    examples: Examples = Examples()
+
+    @model_validator(mode="after")
+    def _question_or_group(self) -> RuleDef:
+        if (self.question is None) == (self.group is None):
+            raise ValueError("a rule names exactly one of `question` or `group`")
+        if self.check not in CHECKS:
+            known = ", ".join(sorted(CHECKS))
+            raise ValueError(f"unknown check function `{self.check}`; the registered ones are: {known}")
+        return self
+
+
+class PackDef(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pack: str
+    profile: str
+    title: str
+    source: str | None = None
+    thresholds: dict[str, int] = {}
+    questions: list[Question] = []
+    groups: dict[str, str] = {}
+    rules: list[RuleDef]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule ready to run: its definition plus its typed, resolved options."""
+
+    definition: RuleDef
+    options: Options
+    pack: str
+
+    @property
+    def id(self) -> str:
+        return self.definition.id
+
+    @property
+    def severity(self) -> str:
+        return self.definition.severity
+
+
+@dataclass
+class RuleSet:
+    """The rules of one run, in pack order, with the questions they answer."""
+
+    profile: str
+    questions: dict[str, Question] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    rules: list[Rule] = field(default_factory=list)
+    thresholds: dict[str, int] = field(default_factory=dict)
+    sources: list[Path] = field(default_factory=list)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+def rules_root() -> Path:
+    """The shipped `rules/` folder: inside the installed package, or the checkout's."""
+    packaged = Path(__file__).with_name("rules")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def profiles() -> list[str]:
+    root = rules_root()
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.yaml")))
+
+
+def load_ruleset(
+    profile: str = DEFAULT_PROFILE,
+    *,
+    extra_dirs: list[Path] | None = None,
+    thresholds: dict[str, int] | None = None,
+) -> RuleSet:
+    """Every pack of `profile` plus any board directories, with thresholds applied."""
+    directory = rules_root() / profile
+    if not directory.is_dir():
+        raise PackError(f"unknown profile '{profile}'; the profiles are: {', '.join(profiles())}")
+    files = sorted(directory.glob("*.yaml"))
+    for extra in extra_dirs or []:
+        if not extra.is_dir():
+            raise PackError(f"{extra}: rule pack directory not found")
+        files.extend(sorted(extra.glob("*.yaml")) + sorted(extra.glob("*.yml")))
+    packs = [load_pack(path) for path in files]
+    return _assemble(profile, packs, thresholds or {})
+
+
+def load_pack(path: Path) -> tuple[PackDef, Document]:
+    from .shape import validate
+
+    try:
+        document = load_path(path)
+    except (LoadFailure, OSError) as exc:
+        raise PackError(_load_message(path, exc)) from None
+    shaped = validate(PackDef, document)
+    if isinstance(shaped, list):
+        issue = shaped[0]
+        more = f" (and {len(shaped) - 1} more)" if len(shaped) > 1 else ""
+        raise PackError(f"{path}:{issue.line}:{issue.column}: rule pack: {issue.message}{more}")
+    return shaped, document
+
+
+def _load_message(path: Path, exc: Exception) -> str:
+    if isinstance(exc, LoadFailure):
+        p = exc.problems[0]
+        return f"{path}:{p.line}:{p.column}: rule pack: {p.message}"
+    return f"{path}: cannot read rule pack: {exc}"
+
+
+def _assemble(profile: str, packs: list[tuple[PackDef, Document]], overrides: dict[str, int]) -> RuleSet:
+    ruleset = RuleSet(profile)
+    for pack, _document in packs:
+        ruleset.thresholds.update(pack.thresholds)
+    unknown = set(overrides) - set(ruleset.thresholds)
+    if unknown:
+        raise PackError(
+            f"unknown threshold {', '.join(sorted(unknown))}; the thresholds are: "
+            + ", ".join(sorted(ruleset.thresholds))
+        )
+    ruleset.thresholds.update(overrides)
+    for pack, document in packs:
+        ruleset.questions.update({q.id: q for q in pack.questions})
+        ruleset.groups.update(pack.groups)
+    for pack, document in packs:
+        for index, definition in enumerate(pack.rules):
+            _check_refs(definition, ruleset, document, index)
+            options = _options(definition, ruleset.thresholds, document, index)
+            ruleset.rules.append(Rule(definition, options, pack.pack))
+    _check_unique(ruleset)
+    return ruleset
+
+
+def _where(document: Document, index: int, *rest: str | int) -> str:
+    pos = document.position_of(("rules", index, *rest))
+    return f"{document_path(document)}:{pos.line}:{pos.column}"
+
+
+def document_path(document: Document) -> str:
+    return document.source
+
+
+def _check_refs(definition: RuleDef, ruleset: RuleSet, document: Document, index: int) -> None:
+    if definition.question is not None and definition.question not in ruleset.questions:
+        raise PackError(f"{_where(document, index, 'question')}: rule {definition.id}: "
+                        f"unknown question `{definition.question}`")
+    fields = {name for _, name, _, _ in string.Formatter().parse(definition.message) if name}
+    known = _message_fields(definition.check)
+    unknown = fields - known
+    if unknown:
+        raise PackError(f"{_where(document, index, 'message')}: rule {definition.id}: the message uses "
+                        f"{{{', '.join(sorted(unknown))}}}, which check `{definition.check}` does not give; "
+                        f"it gives: {', '.join(sorted(known)) or 'nothing'}")
+
+
+def _message_fields(check: str) -> set[str]:
+    return set(CHECKS[check].gives)
+
+
+def _options(definition: RuleDef, thresholds: dict[str, int], document: Document, index: int) -> Options:
+    from .shape import validate
+
+    resolved = {}
+    for key, value in definition.options.items():
+        if isinstance(value, str) and value.startswith("$"):
+            name = value[1:]
+            if name not in thresholds:
+                raise PackError(f"{_where(document, index, 'options', key)}: rule {definition.id}: "
+                                f"unknown threshold `{name}`; the thresholds are: {', '.join(sorted(thresholds))}")
+            value = thresholds[name]
+        resolved[key] = value
+    spec = CHECKS[definition.check]
+    shaped = validate(spec.options, Document(resolved, "", {}, {}))
+    if isinstance(shaped, list):
+        issue = shaped[0]
+        raise PackError(f"{_where(document, index, 'options', issue.field.split('.')[0])}: rule "
+                        f"{definition.id}: options of `{definition.check}`: {issue.message}")
+    return shaped
+
+
+def _check_unique(ruleset: RuleSet) -> None:
+    seen: set[str] = set()
+    for rule in ruleset.rules:
+        if rule.id in seen:
+            raise PackError(f"rule id {rule.id} is defined twice; ids must be unique across packs")
+        seen.add(rule.id)

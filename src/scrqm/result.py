@@ -1,0 +1,120 @@
+"""Results: the one `Finding` type, per-file results, and the verdict rules.
+
+A finding's rule id and severity are stamped by the engine from the pack,
+never by a check function.  Findings order by position, and compare equal by
+position and rule, not wording (as yamllint's LintProblem), so rewording a
+message breaks no test.  Verdicts follow docs/format.md: a question fails if
+any of its findings fails, else warns if any warns; info never lowers one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Iterable, Literal
+
+Severity = Literal["fail", "warn", "info"]
+Verdict = Literal["pass", "warn", "fail", "invalid"]
+VERDICTS: tuple[Verdict, ...] = ("pass", "warn", "fail", "invalid")
+_RANK = {"info": 0, "pass": 0, "warn": 1, "fail": 2, "invalid": 3}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    line: int
+    column: int
+    rule: str
+    severity: Severity = dataclasses.field(compare=False)
+    message: str = dataclasses.field(compare=False)
+    field: str | None = dataclasses.field(compare=False, default=None)
+    question: str | None = dataclasses.field(compare=False, default=None)
+    group: str | None = dataclasses.field(compare=False, default=None)
+    fix: str | None = dataclasses.field(compare=False, default=None)
+    waived: bool = dataclasses.field(compare=False, default=False)
+    waiver_reason: str | None = dataclasses.field(compare=False, default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "question": self.question,
+            "group": self.group,
+            "severity": self.severity,
+            "message": self.message,
+            "fix": self.fix,
+            "field": self.field,
+            "line": self.line,
+            "column": self.column,
+        }
+        if self.waived:
+            data["waived"] = True
+            data["waiver_reason"] = self.waiver_reason
+        return data
+
+
+@dataclass
+class FileResult:
+    path: str
+    verdict: Verdict
+    questions: dict[str, Verdict] | None
+    findings: list[Finding]
+    groups: dict[str, Verdict] = dataclasses.field(default_factory=dict)
+    facts: dict[str, Any] = dataclasses.field(default_factory=dict)
+    io_error: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "verdict": self.verdict,
+            "questions": self.questions,
+            "groups": self.groups,
+            "facts": self.facts,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileResult:
+        return cls(
+            path=data["path"],
+            verdict=data["verdict"],
+            questions=data["questions"],
+            groups=data.get("groups", {}),
+            facts=data.get("facts", {}),
+            findings=[Finding(**{k: v for k, v in f.items()}) for f in data["findings"]],
+        )
+
+
+def worst(verdicts: Iterable[str]) -> Verdict:
+    """The worst of `verdicts` ('info' counts as 'pass'); 'pass' when empty."""
+    rank = max((_RANK[v] for v in verdicts), default=0)
+    return VERDICTS[rank]
+
+
+def verdict_of(findings: Iterable[Finding]) -> Verdict:
+    """Waived findings are reported but do not lower a verdict."""
+    return worst(f.severity for f in findings if not f.waived)
+
+
+def judge(
+    path: str, findings: list[Finding], *, questions: Iterable[str], facts: dict[str, Any] | None = None
+) -> FileResult:
+    """A parsed file's result: a verdict per question, per group and overall."""
+    findings = sorted(findings)
+    per_question = {q: verdict_of(f for f in findings if f.question == q) for q in questions}
+    group_names = sorted({f.group for f in findings if f.group and not f.question})
+    per_group = {g: verdict_of(f for f in findings if f.group == g) for g in group_names}
+    overall = worst([*per_question.values(), *per_group.values()])
+    return FileResult(path, overall, per_question, findings, per_group, facts or {})
+
+
+def invalid(path: str, findings: list[Finding], *, io_error: bool = False) -> FileResult:
+    return FileResult(path, "invalid", None, sorted(findings), io_error=io_error)
+
+
+def summarise(results: Iterable[FileResult]) -> dict[str, int]:
+    counts = Counter(r.verdict for r in results)
+    return {"files": sum(counts.values()), **{v: counts.get(v, 0) for v in VERDICTS}}
+
+
+def at_or_above(verdict: str, threshold: str) -> bool:
+    return _RANK[verdict] >= _RANK[threshold]

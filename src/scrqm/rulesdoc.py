@@ -1,0 +1,38 @@
+"""The rules page (docs/rules.md), rendered from the packs so it cannot drift.
+
+Regenerate with `python -m scrqm.rulesdoc > docs/rules.md`; a test fails when
+the page and the packs disagree.
+"""
+
+from __future__ import annotations
+
+from .packs import RuleSet, load_ruleset
+
+
+def render_markdown(ruleset: RuleSet) -> str:
+    lines = [
+        f"# Rules of profile `{ruleset.profile}`",
+        "",
+        "Generated from the rule packs in `rules/` by `python -m scrqm.rulesdoc`; do not edit by hand.",
+        "",
+        "Thresholds (a board's configuration may change them):",
+        "",
+        *[f"- `{name}`: {value}" for name, value in ruleset.thresholds.items()],
+        "",
+    ]
+    sections: dict[str, str] = {q.id: f"{q.id}: {' '.join(q.text.split())}" for q in ruleset.questions.values()}
+    groups = dict.fromkeys(r.definition.group for r in ruleset.rules if r.definition.group)
+    sections.update({g: f"Group `{g}`: {ruleset.groups.get(g, '')}".rstrip(": ") for g in groups})
+    for key, title in sections.items():
+        rules = [r for r in ruleset.rules if (r.definition.question or r.definition.group) == key]
+        lines += [f"## {title}", "", "| Rule | Severity | Checks | How to fix |", "|---|---|---|---|"]
+        for rule in rules:
+            d = rule.definition
+            fix = " ".join(d.fix.split())
+            lines.append(f"| `{d.id}` | {d.severity} | {d.title} | {fix} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render_markdown(load_ruleset()), end="")

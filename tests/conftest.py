@@ -1,0 +1,57 @@
+"""Shared fixtures: a typer runner around the real app, and the shipped rule set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from typer.testing import CliRunner
+
+from scrqm.checker import Settings, check_text
+from scrqm.cli import app
+from scrqm.packs import RuleSet, load_ruleset
+from scrqm.result import FileResult
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SHARED = ROOT.parent / "shared"
+TODAY = "2026-11-26"
+
+
+@pytest.fixture(scope="session")
+def ruleset() -> RuleSet:
+    return load_ruleset()
+
+
+@pytest.fixture
+def run_line() -> Callable[..., Any]:
+    """Run `scrqm ARGS...` in-process; returns the click Result (stdout and stderr apart)."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> Any:
+        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def run_json(run_line: Callable[..., Any]) -> Callable[..., tuple[int, dict[str, Any]]]:
+    def run(*args: str) -> tuple[int, dict[str, Any]]:
+        result = run_line("check", "--format", "json", "--today", TODAY, *args)
+        return result.exit_code, json.loads(result.stdout)
+
+    return run
+
+
+@pytest.fixture
+def check(ruleset: RuleSet) -> Callable[..., FileResult]:
+    """Check YAML text with the default pack; `today` fixed for reproducibility."""
+
+    def run(text: str, **settings: Any) -> FileResult:
+        settings.setdefault("today", dt.date(2026, 11, 26))
+        return check_text(text, display="referral.yaml", ruleset=ruleset, settings=Settings(**settings))
+
+    return run

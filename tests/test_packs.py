@@ -1,0 +1,126 @@
+"""Rule packs: every rule's pass/fail examples, and bad packs rejected with a line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scrqm.checks import CHECKS, Context
+from scrqm.engine import run_rules
+from scrqm.model import Referral
+from scrqm.packs import PackError, Rule, load_ruleset
+
+RULESET = load_ruleset()
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for rule in RULESET.rules:
+        examples = rule.definition.examples
+        for index, example in enumerate(examples.pass_):
+            cases.append(pytest.param(rule, example, False, id=f"{rule.id}-pass-{index}"))
+        for index, example in enumerate(examples.fail):
+            cases.append(pytest.param(rule, example, True, id=f"{rule.id}-fail-{index}"))
+    return cases
+
+
+@pytest.mark.parametrize(("rule", "example", "should_hit"), _cases())
+def test_rule_examples(rule: Rule, example: dict[str, Any], should_hit: bool) -> None:
+    referral = Referral.model_validate({"format": "scrqm/referral@1", **example})
+    ctx = rule.definition.examples.context
+    context = Context(today=ctx.today, learning_priorities=ctx.learning_priorities)
+    findings = run_rules(referral, [rule], context)
+    assert bool(findings) is should_hit, findings
+    assert all(f.rule == rule.id and f.severity == rule.severity for f in findings)
+
+
+def test_every_rule_has_a_failing_and_a_passing_example() -> None:
+    for rule in RULESET.rules:
+        assert rule.definition.examples.fail, rule.id
+        assert rule.definition.examples.pass_, rule.id
+
+
+def test_every_registered_check_is_used_by_the_default_pack() -> None:
+    used = {rule.definition.check for rule in RULESET.rules}
+    assert used == set(CHECKS)
+
+
+def test_questions_are_the_markers_three() -> None:
+    assert list(RULESET.questions) == ["QM1.1", "QM1.2", "QM1.3"]
+    assert RULESET.questions["QM1.3"].text == "Are there explanations for any delays in the referral?"
+
+
+def test_thresholds_can_be_overridden() -> None:
+    strict = load_ruleset(thresholds={"late_after_working_days": 2})
+    rule = strict.rule("QM1.3-delay-unexplained")
+    assert rule is not None and rule.options.threshold == 2  # type: ignore[attr-defined]
+
+
+def test_unknown_threshold_override_is_a_pack_error() -> None:
+    with pytest.raises(PackError, match="unknown threshold late_days"):
+        load_ruleset(thresholds={"late_days": 2})
+
+
+def test_unknown_profile() -> None:
+    with pytest.raises(PackError, match="unknown profile 'wt1999'"):
+        load_ruleset("wt1999")
+
+
+PACK_HEAD = "pack: local\nprofile: local\ntitle: Local\nquestions: [{id: QM1.1, text: Q}]\nrules:\n"
+
+
+@pytest.mark.parametrize(
+    ("rule_yaml", "expected"),
+    [
+        ("  - {id: L-1, question: QM1.1, severity: fail, title: T, check: nope, message: m, fix: f}\n",
+         r"local\.yaml:6:5: rule pack: .*unknown check function `nope`"),
+        ("  - {id: L-1, question: QM1.1, severity: fatal, title: T, check: missing, message: m, fix: f}\n",
+         r"local\.yaml:6:.*severity"),
+        ("  - id: L-1\n    question: QM1.1\n    severity: warn\n    title: T\n    check: missing\n"
+         "    options: {field: rationale, colour: red}\n    message: m\n    fix: f\n",
+         r"local\.yaml:11:\d+: rule L-1: options of `missing`: `colour` is not a field"),
+        ("  - {id: L-1, question: QM1.1, severity: warn, title: T, check: missing, options: {field: rationale},"
+         " message: 'words {words}', fix: f}\n",
+         r"rule L-1: the message uses \{words\}, which check `missing` does not give"),
+        ("  - {id: L-1, question: QM9.9, severity: warn, title: T, check: missing, options: {field: rationale},"
+         " message: m, fix: f}\n",
+         r"unknown question `QM9.9`"),
+        ("  - {id: L-1, question: QM1.1, severity: warn, title: T, check: word_count,"
+         " options: {field: rationale, below: $nothing}, message: m, fix: f}\n",
+         r"unknown threshold `nothing`"),
+    ],
+)
+def test_bad_pack_is_an_error_with_its_line(tmp_path: Path, rule_yaml: str, expected: str) -> None:
+    (tmp_path / "local.yaml").write_text(PACK_HEAD + rule_yaml, encoding="utf-8")
+    with pytest.raises(PackError, match=expected):
+        load_ruleset(extra_dirs=[tmp_path])
+
+
+def test_duplicate_rule_id_across_packs(tmp_path: Path) -> None:
+    (tmp_path / "local.yaml").write_text(
+        PACK_HEAD + "  - {id: QM1.1-rationale-missing, question: QM1.1, severity: warn, title: T,"
+        " check: missing, options: {field: rationale}, message: m, fix: f}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PackError, match="defined twice"):
+        load_ruleset(extra_dirs=[tmp_path])
+
+
+def test_engine_stamps_id_and_severity_from_the_rule() -> None:
+    rule = RULESET.rule("QM1.1-rationale-missing")
+    assert rule is not None
+    referral = Referral.model_validate({"format": "scrqm/referral@1"})
+    [finding] = run_rules(referral, [rule], Context(today=dt.date(2020, 1, 1)))
+    assert (finding.rule, finding.severity, finding.question) == ("QM1.1-rationale-missing", "fail", "QM1.1")
+
+
+def test_rules_page_matches_the_packs() -> None:
+    from conftest import ROOT
+
+    from scrqm.rulesdoc import render_markdown
+
+    page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert page == render_markdown(RULESET), "regenerate: python -m scrqm.rulesdoc > docs/rules.md"
