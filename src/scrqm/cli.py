@@ -66,13 +66,20 @@ def _parse_today(value: Optional[str]) -> Optional[dt.date]:
 
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Referral files or folders (folders are searched for *.yaml and *.yml).", show_default=False)],
+    paths: Annotated[list[str], typer.Argument(help="Referral files or folders (folders are searched for *.yaml and *.yml); - reads standard input.", show_default=False)],
     format: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format["text"],  # type: ignore[valid-type]
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of standard output.")] = None,
     today: Annotated[Optional[str], typer.Option(help="Treat this date (YYYY-MM-DD) as today, for reproducible results.")] = None,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a file's verdict is at least this.")] = FailOn.fail,
-    profile: Annotated[str, typer.Option(help="Rule profile.")] = "wt2015",
-    redact: Annotated[bool, typer.Option("--redact", help="Keep every piece of the referral's own text out of the report.")] = False,
+    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when a file's verdict is at least this [default: fail].", show_default=False)] = None,
+    profile: Annotated[Optional[str], typer.Option(help="Rule profile [default: wt2015].", show_default=False)] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Read this configuration file instead of searching for one.")] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")] = False,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these rules, questions or groups (repeatable).")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rules, questions or groups (repeatable).")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Skip files and folders matching this glob (repeatable).")] = None,
+    rules: Annotated[Optional[list[Path]], typer.Option("--rules", help="Add the rule packs in this directory (repeatable).")] = None,
+    stdin_filename: Annotated[str, typer.Option("--stdin-filename", help="Name to show for standard input.")] = "<stdin>",
+    redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", help="Keep every piece of the referral's own text out of the report.", show_default=False)] = None,
     teach: Annotated[bool, typer.Option("--teach", help="Add the marker's prompts and common obstacles to each question.")] = False,
 ) -> None:
     """Check referral files against Quality Marker 1."""
@@ -83,23 +90,43 @@ def check(
         format=format.value,
         output=output,
         today=_parse_today(today),
-        fail_on=fail_on.value,
+        fail_on=fail_on.value if fail_on else None,
         profile=profile,
         redact=redact,
         teach=teach,
+        stdin_filename=stdin_filename,
+        config=config,
+        isolated=isolated,
+        exclude=exclude or [],
+        select=select,
+        ignore=ignore or [],
+        rules=[str(r) for r in rules or []],
     )
     with user_errors():
         outcome = execute(options)
-    raise typer.Exit(exit_code(outcome, fail_on=fail_on.value))
+    raise typer.Exit(exit_code(outcome))
 
 
-def exit_code(outcome: Outcome, *, fail_on: str) -> int:
+@app.command("config")
+def show_config(
+    config: Annotated[Optional[Path], typer.Option("--config", help="Read this configuration file instead of searching for one.")] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")] = False,
+) -> None:
+    """Print the effective configuration and where each value came from."""
+    from .run import CheckOptions, describe_config, effective_config
+
+    with user_errors():
+        loaded = effective_config(CheckOptions(paths=[], config=config, isolated=isolated))
+        typer.echo(describe_config(loaded), nl=False)
+
+
+def exit_code(outcome: Outcome) -> int:
     """2 for usage or I/O errors; 1 for a file at or above `fail_on`, or invalid; else 0."""
     from .result import at_or_above
 
     if outcome.errors or outcome.io_errors:
         return EXIT_ERROR
-    if any(at_or_above(v, fail_on) for v in outcome.verdicts):
+    if any(at_or_above(v, outcome.fail_on) for v in outcome.verdicts):
         return EXIT_FINDINGS
     return EXIT_CLEAN
 

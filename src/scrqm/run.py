@@ -15,22 +15,35 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import TYPE_CHECKING, Iterator, TextIO
 
 from .errors import ScrqmError
+
+if TYPE_CHECKING:
+    from .checker import Settings
+    from .config import LoadedConfig
+    from .packs import RuleSet
 
 
 @dataclass
 class CheckOptions:
+    """What the command line asked for; None means "as configured"."""
+
     paths: list[str]
     format: str = "text"
     output: Path | None = None
     today: dt.date | None = None
-    fail_on: str = "fail"
-    profile: str = "wt2015"
-    redact: bool = False
+    fail_on: str | None = None
+    profile: str | None = None
+    redact: bool | None = None
     teach: bool = False
     stdin_filename: str = "<stdin>"
+    config: Path | None = None
+    isolated: bool = False
+    exclude: list[str] = field(default_factory=list)
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -38,24 +51,122 @@ class Outcome:
     verdicts: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     io_errors: int = 0
+    fail_on: str = "fail"
+
+
+def effective_config(options: CheckOptions) -> LoadedConfig:
+    """The configuration file's values with the command line's on top."""
+    from .config import load_config
+
+    loaded = load_config(explicit=options.config, isolated=options.isolated)
+    file_config = loaded.config
+    return loaded.with_cli(
+        profile=options.profile,
+        fail_on=options.fail_on,
+        redact=options.redact,
+        select=options.select,
+        ignore=[*file_config.ignore, *options.ignore] if options.ignore else None,
+        exclude=[*file_config.exclude, *options.exclude] if options.exclude else None,
+        rules=[*file_config.rules, *options.rules] if options.rules else None,
+    )
+
+
+def prepare(loaded: LoadedConfig) -> tuple[RuleSet, Settings]:
+    """The rule set and settings a configuration gives."""
+    from .checker import Settings
+    from .config import ConfigError, select_rules, validate_patterns
+    from .load import Limits
+    from .packs import DEFAULT_PROFILE, load_ruleset
+    from .text import ACRONYM_GLOSSARY_DEFAULT
+
+    config = loaded.config
+    base = loaded.path.parent if loaded.path is not None else Path(".")
+    extra = [Path(d) if Path(d).is_absolute() or loaded.source_of("rules") == "command line" else base / d
+             for d in config.rules]
+    ruleset = load_ruleset(config.profile or DEFAULT_PROFILE, extra_dirs=extra, thresholds=config.thresholds)
+    problem = validate_patterns(ruleset, config)
+    if problem:
+        key, message = problem
+        raise ConfigError(f"{loaded.where(key)}: {message}")
+    ruleset.rules = select_rules(ruleset.rules, config)
+    defaults = Limits()
+    limits = Limits(
+        max_bytes=config.limits.max_file_size or defaults.max_bytes,
+        max_depth=config.limits.max_depth or defaults.max_depth,
+        max_nodes=config.limits.max_nodes or defaults.max_nodes,
+    )
+    settings = Settings(
+        today=dt.date.today(),
+        limits=limits,
+        glossary=ACRONYM_GLOSSARY_DEFAULT | frozenset(config.glossary),
+        learning_priorities=config.learning_priorities,
+        redact=bool(config.redact),
+    )
+    return ruleset, settings
+
+
+def describe_config(loaded: LoadedConfig) -> str:
+    """Each effective setting as `key: value  # source`, thresholds included."""
+    import json
+
+    ruleset, settings = prepare(loaded)
+    config = loaded.config
+    lines = [f"# configuration file: {loaded.path or 'none'}"]
+
+    def add(key: str, value: object, source: str | None = None) -> None:
+        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}  # {source or loaded.source_of(key)}")
+
+    add("profile", ruleset.profile)
+    add("fail-on", config.fail_on or "fail")
+    add("redact", settings.redact)
+    for name, value in ruleset.thresholds.items():
+        add(f"thresholds.{name}", value, loaded.source_of("thresholds") if name in config.thresholds else "rule pack")
+    add("learning-priorities", config.learning_priorities)
+    add("glossary", sorted(config.glossary))
+    add("select", config.select)
+    add("ignore", config.ignore)
+    add("exclude", config.exclude)
+    add("rules", config.rules)
+    add("per-path", [o.model_dump() for o in config.per_path])
+    add("limits.max-file-size", settings.limits.max_bytes, _limit_source(loaded, "max_file_size"))
+    add("limits.max-depth", settings.limits.max_depth, _limit_source(loaded, "max_depth"))
+    add("limits.max-nodes", settings.limits.max_nodes, _limit_source(loaded, "max_nodes"))
+    add("rules-in-force", len(ruleset.rules), "profile and select/ignore")
+    return "\n".join(lines) + "\n"
+
+
+def _limit_source(loaded: LoadedConfig, name: str) -> str:
+    return loaded.source_of("limits") if getattr(loaded.config.limits, name) is not None else "default"
 
 
 def execute(options: CheckOptions) -> Outcome:
-    from .checker import Settings, check_file, check_text
+    from dataclasses import replace
+
+    from .checker import check_file, check_text
+    from .config import rules_for_path
     from .discover import discover
-    from .packs import load_ruleset
     from .report import Run, get_reporter
 
-    ruleset = load_ruleset(options.profile)
-    settings = Settings(today=options.today or dt.date.today(), redact=options.redact)
-    found = discover([p for p in options.paths if p != "-"])
+    loaded = effective_config(options)
+    ruleset, settings = prepare(loaded)
+    if options.today is not None:
+        settings = replace(settings, today=options.today)
+    config = loaded.config
+    found = discover([p for p in options.paths if p != "-"], exclude=config.exclude)
     for error in found.errors:
         print(f"scrqm: error: {error}", file=sys.stderr)
+
+    def rules_of(display: str) -> RuleSet:
+        rules = rules_for_path(ruleset.rules, config, display)
+        return ruleset if rules is ruleset.rules else replace(ruleset, rules=rules)
+
     results = []
     if "-" in options.paths:
-        results.append(check_text(_read_stdin(), display=options.stdin_filename, ruleset=ruleset, settings=settings))
+        display = options.stdin_filename
+        results.append(check_text(_read_stdin(), display=display, ruleset=rules_of(display), settings=settings))
     for path in found.files:
-        results.append(check_file(path, display=path.as_posix(), ruleset=ruleset, settings=settings))
+        display = path.as_posix()
+        results.append(check_file(path, display=display, ruleset=rules_of(display), settings=settings))
     run = Run(results, ruleset, errors=found.errors, teach=options.teach)
     reporter = get_reporter(options.format)
     with open_report(options.output) as stream:
@@ -64,6 +175,7 @@ def execute(options: CheckOptions) -> Outcome:
         verdicts=[r.verdict for r in results],
         errors=found.errors,
         io_errors=sum(1 for r in results if r.io_error),
+        fail_on=config.fail_on or "fail",
     )
 
 

@@ -1,0 +1,289 @@
+"""Configuration: `.scrqm.yaml`, or `[tool.scrqm]` in `pyproject.toml`.
+
+Found by walking up from the current directory (the nearest wins; in one
+folder `.scrqm.yaml` before `.scrqm.yml` before `pyproject.toml`); `--config
+FILE` names one; `--isolated` ignores them all.  Precedence, lowest first:
+built-in defaults < configuration file < command-line options.  Each
+effective value remembers where it came from, for `scrqm config`.
+
+A configuration error names the file, line and key and exits 2.  Keys are
+written kebab-case as in ruff (`fail-on`); snake_case is accepted too.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .errors import ScrqmError
+
+CONFIG_NAMES = (".scrqm.yaml", ".scrqm.yml", "pyproject.toml")
+
+
+class ConfigError(ScrqmError):
+    """A configuration file that cannot be used; exit code 2."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class PathOverride(_Strict):
+    """Rules to ignore, or severities to change, for files matching `paths`."""
+
+    paths: list[str] = Field(description="Globs matched against the path as shown, e.g. 'archive/**'.")
+    ignore: list[str] = Field(default_factory=list, description="Rule ids or globs to ignore there.")
+    severity: dict[str, Literal["fail", "warn", "info"]] = Field(
+        default_factory=dict, description="Rule id (or glob) to the severity it takes there."
+    )
+
+
+class Limits(_Strict):
+    max_file_size: int | None = Field(None, alias="max-file-size", description="Bytes; larger files are invalid.")
+    max_depth: int | None = Field(None, alias="max-depth", description="Nesting levels.")
+    max_nodes: int | None = Field(None, alias="max-nodes", description="Values after alias expansion.")
+
+
+class Config(_Strict):
+    """Everything a board can set; every key optional."""
+
+    profile: str | None = Field(None, description="Rule profile, e.g. wt2015.")
+    fail_on: Literal["fail", "warn"] | None = Field(None, alias="fail-on", description="Exit 1 at this verdict.")
+    thresholds: dict[str, int] = Field(default_factory=dict, description="Rule-pack thresholds to change.")
+    learning_priorities: dict[str, str] | None = Field(
+        None, alias="learning-priorities", description="The board's local learning priorities: id to title."
+    )
+    glossary: list[str] = Field(default_factory=list, description="Acronyms that need no expansion.")
+    select: list[str] | None = Field(None, description="Only these rules (ids, globs, questions or groups).")
+    ignore: list[str] = Field(default_factory=list, description="Rules not to run (ids, globs, questions or groups).")
+    per_path: list[PathOverride] = Field(default_factory=list, alias="per-path")
+    exclude: list[str] = Field(default_factory=list, description="Globs of files and folders not to check.")
+    redact: bool | None = Field(None, description="Keep the referral's own text out of reports.")
+    rules: list[str] = Field(default_factory=list, description="Extra rule-pack directories of the board.")
+    limits: Limits = Field(default_factory=Limits)
+    jobs: int | None = Field(None, ge=1, description="Files checked in parallel.")
+    cache: bool | None = Field(None, description="Reuse results of unchanged files.")
+    cache_dir: str | None = Field(None, alias="cache-dir", description="Where the result cache lives.")
+
+    @field_validator("thresholds")
+    @classmethod
+    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        for name, number in value.items():
+            if number < 0:
+                raise ValueError(f"threshold {name} must not be negative")
+        return value
+
+
+@dataclass
+class LoadedConfig:
+    """The configuration in force, where it was read from, and each key's source."""
+
+    config: Config = field(default_factory=Config)
+    path: Path | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+    locate: Any = None  # key path -> (line, column) in the file
+
+    def where(self, key: str) -> str:
+        """`file:line:column` of top-level `key`, for error messages."""
+        if self.path is None or self.source_of(key) == "command line":
+            return "command line"
+        line, column = self.locate((key,)) if self.locate else (1, 1)
+        return f"{self.path}:{line}:{column}"
+
+    def source_of(self, key: str) -> str:
+        return self.sources.get(key, "default")
+
+    def with_cli(self, **values: Any) -> LoadedConfig:
+        """Command-line values (not None) override the file."""
+        given = {k: v for k, v in values.items() if v is not None and v != [] and v != ()}
+        config = self.config.model_copy(update=given)
+        sources = {**self.sources, **{_kebab(k): "command line" for k in given}}
+        return LoadedConfig(config, self.path, sources, self.locate)
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def find_config(start: Path) -> Path | None:
+    for folder in (start.resolve(), *start.resolve().parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+                return candidate
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        return "[tool.scrqm" in path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def load_config(*, start: Path | None = None, explicit: Path | None = None, isolated: bool = False) -> LoadedConfig:
+    if isolated:
+        return LoadedConfig()
+    path = explicit if explicit is not None else find_config(start or Path.cwd())
+    if path is None:
+        return LoadedConfig()
+    if not path.is_file():
+        raise ConfigError(f"{path}: configuration file not found")
+    raw, locate = _read(path)
+    config = _validate(path, raw, locate)
+    sources = {_kebab(key): str(path) for key in raw}
+    return LoadedConfig(config, path, sources, locate)
+
+
+def _read(path: Path) -> tuple[dict[str, Any], Any]:
+    """The raw table, and a function from a key path to (line, column)."""
+    if path.name == "pyproject.toml" or path.suffix == ".toml":
+        return _read_toml(path)
+    from .load import LoadFailure, load_path
+
+    try:
+        document = load_path(path)
+    except LoadFailure as exc:
+        problem = exc.problems[0]
+        raise ConfigError(f"{path}:{problem.line}:{problem.column}: {problem.message}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    if document.data is None:
+        return {}, lambda key_path: (1, 1)
+    if not isinstance(document.data, dict):
+        raise ConfigError(f"{path}:1:1: the configuration should be a mapping of keys")
+
+    def locate(key_path: tuple[Any, ...]) -> tuple[int, int]:
+        pos = document.key_position(key_path)
+        return pos.line, pos.column
+
+    return document.data, locate
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any], Any]:
+    import tomllib
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    table = data.get("tool", {}).get("scrqm", {})
+    lines = text.splitlines()
+
+    def locate(key_path: tuple[Any, ...]) -> tuple[int, int]:
+        # tomllib keeps no positions: find the key's line below the [tool.scrqm] header.
+        start = next((i for i, line in enumerate(lines) if line.strip().startswith("[tool.scrqm")), 0)
+        key = str(key_path[0]) if key_path else ""
+        for index in range(start, len(lines)):
+            stripped = lines[index].lstrip()
+            if key and stripped.startswith((f"{key} ", f"{key}=", f'"{key}"')):
+                return index + 1, len(lines[index]) - len(stripped) + 1
+        return start + 1, 1
+
+    return table, locate
+
+
+def _validate(path: Path, raw: dict[str, Any], locate: Any) -> Config:
+    from pydantic import ValidationError
+
+    normalised = {_kebab(k) if isinstance(k, str) else k: v for k, v in raw.items()}
+    try:
+        return Config.model_validate(normalised)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        loc = tuple(error["loc"])
+        line, column = locate(_original_key(raw, loc))
+        key = ".".join(str(p) for p in loc)
+        raise ConfigError(f"{path}:{line}:{column}: {_config_message(key, error)}") from None
+
+
+def _original_key(raw: dict[str, Any], loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    if loc and isinstance(loc[0], str) and loc[0] not in raw:
+        snake = loc[0].replace("-", "_")
+        if snake in raw:
+            return (snake, *loc[1:])
+    return loc
+
+
+def _config_message(key: str, error: Any) -> str:
+    import difflib
+
+    if error["type"] == "extra_forbidden":
+        known = [f.alias or name for name, f in Config.model_fields.items()]
+        last = key.split(".")[-1]
+        if "." in key:  # inside a nested table: its own keys
+            return f"unknown key `{key}`"
+        match = difflib.get_close_matches(last, known, n=1, cutoff=0.6)
+        hint = f"; did you mean `{match[0]}`?" if match else f"; the keys are: {', '.join(sorted(known))}"
+        return f"unknown key `{key}`{hint}"
+    return f"`{key}`: {error['msg']}"
+
+
+# ---------------------------------------------------------------- rule selection
+
+
+def rule_matches(rule_id: str, question: str | None, group: str | None, patterns: list[str]) -> bool:
+    """A pattern names a rule id (globs allowed), a question id, or a group."""
+    return any(
+        fnmatch.fnmatchcase(rule_id, p) or p == question or p == group for p in patterns
+    )
+
+
+def select_rules(rules: list[Any], config: Config) -> list[Any]:
+    """The rules the configuration keeps, in pack order."""
+    kept = []
+    for rule in rules:
+        d = rule.definition
+        if config.select is not None and not rule_matches(d.id, d.question, d.group, config.select):
+            continue
+        if rule_matches(d.id, d.question, d.group, config.ignore):
+            continue
+        kept.append(rule)
+    return kept
+
+
+def rules_for_path(rules: list[Any], config: Config, display: str) -> list[Any]:
+    """`rules` with the per-path overrides for `display` applied."""
+    overrides = [o for o in config.per_path if any(_path_matches(display, p) for p in o.paths)]
+    if not overrides:
+        return rules
+    result = []
+    for rule in rules:
+        d = rule.definition
+        if any(rule_matches(d.id, d.question, d.group, o.ignore) for o in overrides):
+            continue
+        for override in overrides:
+            for pattern, severity in override.severity.items():
+                if rule_matches(d.id, d.question, d.group, [pattern]):
+                    rule = replace(rule, definition=d.model_copy(update={"severity": severity}))
+                    d = rule.definition
+        result.append(rule)
+    return result
+
+
+def _path_matches(display: str, pattern: str) -> bool:
+    posix = display.replace("\\", "/")
+    return fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(posix, pattern.rstrip("/") + "/*") or (
+        pattern.startswith("**/") and fnmatch.fnmatch(posix, pattern[3:])
+    )
+
+
+def validate_patterns(ruleset: Any, config: Config) -> tuple[str, str] | None:
+    """(key, message) for the first select/ignore/per-path pattern naming no rule, or None."""
+    rules = ruleset.rules
+    named = [("select", p) for p in config.select or []] + [("ignore", p) for p in config.ignore]
+    for override in config.per_path:
+        named += [("per-path ignore", p) for p in override.ignore]
+        named += [("per-path severity", p) for p in override.severity]
+    for key, pattern in named:
+        if not any(rule_matches(r.id, r.definition.question, r.definition.group, [pattern]) for r in rules):
+            return key.split()[0], (f"`{key}`: {pattern} names no rule, question or group of profile "
+                                    f"{ruleset.profile}; `scrqm rules` lists them")
+    return None
