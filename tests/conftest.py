@@ -21,6 +21,12 @@ SHARED = ROOT.parent / "shared"
 TODAY = "2026-11-26"
 
 
+@pytest.fixture(autouse=True)
+def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default format follows GITHUB_ACTIONS; tests must not change with the CI they run on."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
 @pytest.fixture(scope="session")
 def ruleset() -> RuleSet:
     return load_ruleset()

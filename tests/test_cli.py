@@ -131,11 +131,21 @@ def test_stdin(run_line: Callable[..., Any]) -> None:
 
 
 def test_output_file_is_written(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    # The machine format goes to the file; the human report still reaches the terminal.
     out = tmp_path / "report.json"
     result = run_line("check", "--today", TODAY, "--format", "json", "--output", str(out), str(GOOD))
-    assert result.exit_code == 0 and result.stdout == ""
+    assert result.exit_code == 0
+    assert "01-exemplary-death.yaml  PASS" in result.stdout and "1 file checked: 1 pass" in result.stdout
     assert json.loads(out.read_text(encoding="utf-8"))["summary"]["pass"] == 1
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_quiet_output_file_leaves_standard_output_empty(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    failing = str(EXAMPLES / "08-qm12-fail-criteria-not-stated.yaml")
+    result = run_line("check", "--today", TODAY, "-f", "json", "-o", str(out), "--quiet", failing)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["fail"] == 1
 
 
 def test_installed_entry_point_and_module_run() -> None:

@@ -9,6 +9,7 @@ error.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -18,7 +19,7 @@ import typer
 
 from . import __version__
 from .errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, ScrqmError
-from .report import REPORTERS
+from .report import REPORTERS, default_format
 
 if TYPE_CHECKING:
     from .run import Outcome
@@ -67,8 +68,9 @@ def _parse_today(value: Optional[str]) -> Optional[dt.date]:
 @app.command()
 def check(
     paths: Annotated[list[str], typer.Argument(help="Referral files or folders (folders are searched for *.yaml and *.yml); - reads standard input.", show_default=False)],
-    format: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format["text"],  # type: ignore[valid-type]
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of standard output.")] = None,
+    format: Annotated[Optional[Format], typer.Option("--format", "-f", help="Report format [default: github when GITHUB_ACTIONS=true, else text].", show_default=False)] = None,  # type: ignore[valid-type]
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report in --format to this file; the human report still goes to standard output.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no report on standard output (the --output file and the exit code remain).")] = False,
     today: Annotated[Optional[str], typer.Option(help="Treat this date (YYYY-MM-DD) as today, for reproducible results.")] = None,
     fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when a file's verdict is at least this [default: fail].", show_default=False)] = None,
     profile: Annotated[Optional[str], typer.Option(help="Rule profile [default: wt2015].", show_default=False)] = None,
@@ -85,10 +87,13 @@ def check(
     """Check referral files against Quality Marker 1."""
     from .run import CheckOptions, execute
 
+    automatic = default_format(os.environ)
     options = CheckOptions(
         paths=paths,
-        format=format.value,
+        format=format.value if format is not None else automatic,
         output=output,
+        terminal_format=automatic,
+        quiet=quiet,
         today=_parse_today(today),
         fail_on=fail_on.value if fail_on else None,
         profile=profile,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .checker import Settings
     from .config import LoadedConfig
     from .packs import RuleSet
+    from .report import Run
 
 
 @dataclass
@@ -32,6 +33,9 @@ class CheckOptions:
     paths: list[str]
     format: str = "text"
     output: Path | None = None
+    # With `output`, the human report still goes to the terminal in this format, unless `quiet`.
+    terminal_format: str = "text"
+    quiet: bool = False
     today: dt.date | None = None
     fail_on: str | None = None
     profile: str | None = None
@@ -145,7 +149,7 @@ def execute(options: CheckOptions) -> Outcome:
     from .checker import check_file, check_text
     from .config import rules_for_path
     from .discover import discover
-    from .report import Run, get_reporter
+    from .report import Run
 
     loaded = effective_config(options)
     ruleset, settings = prepare(loaded)
@@ -167,16 +171,31 @@ def execute(options: CheckOptions) -> Outcome:
     for path in found.files:
         display = path.as_posix()
         results.append(check_file(path, display=display, ruleset=rules_of(display), settings=settings))
-    run = Run(results, ruleset, errors=found.errors, teach=options.teach)
-    reporter = get_reporter(options.format)
-    with open_report(options.output) as stream:
-        reporter.render(run, stream)
+    fail_on = config.fail_on or "fail"
+    run = Run(results, ruleset, errors=found.errors, teach=options.teach, fail_on=fail_on)
+    write_reports(run, options)
     return Outcome(
         verdicts=[r.verdict for r in results],
         errors=found.errors,
         io_errors=sum(1 for r in results if r.io_error),
-        fail_on=config.fail_on or "fail",
+        fail_on=fail_on,
     )
+
+
+def write_reports(run: Run, options: CheckOptions) -> None:
+    """The chosen format to standard output, or to `--output` with the human report on the terminal."""
+    from .report import get_reporter
+
+    if options.output is None:
+        if not options.quiet:
+            with open_report(None) as stream:
+                get_reporter(options.format).render(run, stream)
+        return
+    with open_report(options.output) as stream:
+        get_reporter(options.format).render(run, stream)
+    if not options.quiet:
+        with open_report(None) as stream:
+            get_reporter(options.terminal_format).render(run, stream)
 
 
 def _read_stdin() -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, Mapping, Protocol, TextIO
 
 if TYPE_CHECKING:
     from ..packs import RuleSet
@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 REPORTERS: dict[str, str] = {
     "text": "scrqm.report.text:TextReporter",
     "json": "scrqm.report.json:JsonReporter",
+    "jsonl": "scrqm.report.jsonl:JsonLinesReporter",
+    "sarif": "scrqm.report.sarif:SarifReporter",
+    "junit": "scrqm.report.junit:JunitReporter",
+    "github": "scrqm.report.github:GithubReporter",
+    "concise": "scrqm.report.concise:ConciseReporter",
 }
 
 
@@ -30,6 +35,7 @@ class Run:
     ruleset: RuleSet
     errors: list[str] = field(default_factory=list)
     teach: bool = False
+    fail_on: str = "fail"  # the exit-code threshold, so test-style reports agree with it
 
     @property
     def summary(self) -> dict[str, int]:
@@ -40,6 +46,11 @@ class Run:
 
 class Reporter(Protocol):
     def render(self, run: Run, stream: TextIO) -> None: ...
+
+
+def default_format(environ: Mapping[str, str]) -> str:
+    """The format when none is asked for: annotations inside GitHub Actions, else the human report."""
+    return "github" if environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
 def get_reporter(name: str) -> Reporter:

@@ -1,0 +1,37 @@
+"""The concise report: one line per finding, `path:line:col: severity [rule] message`, then a summary.
+
+Plain text with no colour, for editors' problem matchers and for grep.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TextIO
+
+from . import Run
+
+if TYPE_CHECKING:
+    from ..result import Finding
+
+
+class ConciseReporter:
+    def render(self, run: Run, stream: TextIO) -> None:
+        for file in run.results:
+            for finding in file.findings:
+                stream.write(finding_line(file.path, finding) + "\n")
+        stream.write(summary_line(run.summary) + "\n")
+
+
+def finding_line(path: str, finding: Finding) -> str:
+    # One line even when a message spans several: problem matchers read line by line.
+    message = " ".join(finding.message.split())
+    text = f"{path}:{finding.line}:{finding.column}: {finding.severity} [{finding.rule}] {message}"
+    if finding.waived:
+        text += f" (waived: {' '.join((finding.waiver_reason or 'no reason given').split())})"
+    return text
+
+
+def summary_line(summary: dict[str, int]) -> str:
+    """`3 files checked: 1 pass, 2 fail`, as the text report ends."""
+    parts = [f"{summary[v]} {v}" for v in ("pass", "warn", "fail", "invalid") if summary[v]]
+    noun = "file" if summary["files"] == 1 else "files"
+    return f"{summary['files']} {noun} checked: " + (", ".join(parts) if parts else "nothing to report")

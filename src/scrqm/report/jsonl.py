@@ -1,0 +1,20 @@
+"""The JSON Lines report: one JSON object per file, as the items of the JSON report's `files`.
+
+Each line also carries `scrqm_version`, so a line read on its own is
+self-describing.  A run with no files writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from .. import __version__
+from . import Run
+
+
+class JsonLinesReporter:
+    def render(self, run: Run, stream: TextIO) -> None:
+        for result in run.results:
+            line: dict[str, Any] = {"scrqm_version": __version__, **result.to_dict()}
+            stream.write(json.dumps(line, ensure_ascii=False) + "\n")
