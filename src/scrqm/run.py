@@ -15,7 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, TextIO
+from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
 from .errors import ScrqmError
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .checker import Settings
     from .config import LoadedConfig
     from .packs import RuleSet
-    from .report import Run
+    from .report import Reporter, Run
 
 
 @dataclass
@@ -149,7 +149,7 @@ def execute(options: CheckOptions) -> Outcome:
     from .checker import check_file, check_text
     from .config import rules_for_path
     from .discover import discover
-    from .report import Run
+    from .report import Run, get_reporter
 
     loaded = effective_config(options)
     ruleset, settings = prepare(loaded)
@@ -171,21 +171,19 @@ def execute(options: CheckOptions) -> Outcome:
     for path in found.files:
         display = path.as_posix()
         results.append(check_file(path, display=display, ruleset=rules_of(display), settings=settings))
-    fail_on = config.fail_on or "fail"
-    run = Run(results, ruleset, errors=found.errors, teach=options.teach, fail_on=fail_on)
-    write_reports(run, options)
+    run = Run(results, ruleset, errors=found.errors, teach=options.teach)
+    run.fail_on = config.fail_on or "fail"
+    write_reports(run, options, get_reporter)
     return Outcome(
         verdicts=[r.verdict for r in results],
         errors=found.errors,
         io_errors=sum(1 for r in results if r.io_error),
-        fail_on=fail_on,
+        fail_on=config.fail_on or "fail",
     )
 
 
-def write_reports(run: Run, options: CheckOptions) -> None:
+def write_reports(run: Run, options: CheckOptions, get_reporter: Callable[[str], Reporter]) -> None:
     """The chosen format to standard output, or to `--output` with the human report on the terminal."""
-    from .report import get_reporter
-
     if options.output is None:
         if not options.quiet:
             with open_report(None) as stream:
