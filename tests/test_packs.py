@@ -12,6 +12,7 @@ from scrqm.checks import CHECKS, Context
 from scrqm.engine import run_rules
 from scrqm.model import Referral
 from scrqm.packs import PackError, Rule, load_ruleset
+from scrqm.result import Finding
 
 RULESET = load_ruleset()
 
@@ -31,7 +32,9 @@ def _cases() -> list[Any]:
 def test_rule_examples(rule: Rule, example: dict[str, Any], should_hit: bool) -> None:
     referral = Referral.model_validate({"format": "scrqm/referral@1", **example})
     ctx = rule.definition.examples.context
-    context = Context(today=ctx.today, learning_priorities=ctx.learning_priorities)
+    earlier = tuple(Finding(1, 1, rule_id, "fail", "found before the waivers") for rule_id in ctx.findings)
+    context = Context(today=ctx.today, learning_priorities=ctx.learning_priorities,
+                      rule_ids=RULESET.rule_ids, findings=earlier)
     findings = run_rules(referral, [rule], context)
     assert bool(findings) is should_hit, findings
     assert all(f.rule == rule.id and f.severity == rule.severity for f in findings)

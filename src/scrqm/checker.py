@@ -59,9 +59,29 @@ def check_document(document: Document, *, display: str, ruleset: RuleSet, settin
         document=document,
         glossary=settings.glossary,
         learning_priorities=settings.learning_priorities,
+        rule_ids=ruleset.rule_ids or frozenset(r.id for r in ruleset.rules),
+        rules_run=frozenset(r.id for r in ruleset.rules),
     )
-    findings = run_rules(shaped, ruleset.rules, context, redact=settings.redact)
+    findings = _run_with_waivers(shaped, ruleset, context, redact=settings.redact)
     return judge(display, findings, questions=ruleset.questions, facts=facts(shaped, ruleset))
+
+
+def _run_with_waivers(referral: Referral, ruleset: RuleSet, context: Context, *, redact: bool) -> list[Finding]:
+    """The rules, then the referral's waivers applied, then the rules about waivers.
+
+    The waiver rules run last because "unused" depends on what the others found.
+    """
+    from dataclasses import replace
+
+    from .checks import CHECKS
+    from .waivers import apply_waivers
+
+    before = [r for r in ruleset.rules if not CHECKS[r.definition.check].after_waivers]
+    after = [r for r in ruleset.rules if CHECKS[r.definition.check].after_waivers]
+    findings = run_rules(referral, before, context, redact=redact)
+    findings = apply_waivers(findings, referral.waivers, redacted=REDACTED if redact else None)
+    findings += run_rules(referral, after, replace(context, findings=tuple(findings)), redact=redact)
+    return sorted(findings)
 
 
 def _load_failed(display: str, exc: LoadFailure) -> FileResult:

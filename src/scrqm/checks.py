@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from . import text as textutil
 from .load import Document
 from .model import Referral, get_field
+from .result import Finding
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,12 @@ class Context:
     document: Document | None = None
     glossary: frozenset[str] = textutil.ACRONYM_GLOSSARY_DEFAULT
     learning_priorities: Mapping[str, str] | None = None
+    # For the waiver checks: every rule id of the profile (None: not known,
+    # so no id is called unknown), the ids run on this file, and the findings
+    # of the rules that ran before the waivers were applied.
+    rule_ids: frozenset[str] | None = None
+    rules_run: frozenset[str] | None = None
+    findings: tuple[Finding, ...] = ()
 
 
 class Options(BaseModel):
@@ -53,17 +60,24 @@ class CheckSpec:
     options: type[Options]
     doc: str
     gives: frozenset[str]
+    after_waivers: bool = False
 
 
 CHECKS: dict[str, CheckSpec] = {}
 
 
-def register(name: str, options: type[Options], *, gives: set[str]) -> Callable[[CheckFn], CheckFn]:
-    """Register `function` as check `name`; `gives` names the values its messages may use."""
+def register(
+    name: str, options: type[Options], *, gives: set[str], after_waivers: bool = False
+) -> Callable[[CheckFn], CheckFn]:
+    """Register `function` as check `name`; `gives` names the values its messages may use.
+
+    A check `after_waivers` runs once the other rules' findings exist and the
+    referral's waivers are applied to them; it reads `context.findings`.
+    """
 
     def decorate(function: CheckFn) -> CheckFn:
         doc = (function.__doc__ or "").strip()
-        CHECKS[name] = CheckSpec(name, function, options, doc, frozenset(gives))
+        CHECKS[name] = CheckSpec(name, function, options, doc, frozenset(gives), after_waivers)
         return function
 
     return decorate
@@ -370,3 +384,55 @@ def _model_strings(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any
 
 
 Condition.model_rebuild()
+
+
+# ---------------------------------------------------------------- waivers
+
+
+class WaiverOptions(Options):
+    pass
+
+
+@register("waiver_reason", WaiverOptions, gives={"number"}, after_waivers=True)
+def waiver_reason(referral: Referral, options: WaiverOptions, context: Context) -> Iterator[Hit]:
+    """A waiver gives no reason (absent, blank or a placeholder); such a waiver waives nothing."""
+    from .waivers import reasoned
+
+    for index, waiver in enumerate(referral.waivers or []):
+        if not reasoned(waiver):
+            yield Hit(f"waivers.{index}.reason", {"number": index + 1})
+
+
+@register("waiver_unknown", WaiverOptions, gives={"number", "rule", "suggestion"}, after_waivers=True)
+def waiver_unknown(referral: Referral, options: WaiverOptions, context: Context) -> Iterator[Hit]:
+    """A waiver names no rule, or an id that is not a rule of the profile (with the nearest id)."""
+    import difflib
+
+    known = context.rule_ids
+    for index, waiver in enumerate(referral.waivers or []):
+        rule = (waiver.rule or "").strip()
+        if not rule:
+            yield Hit(f"waivers.{index}.rule", {"number": index + 1, "rule": "", "suggestion": ""})
+        elif known is not None and rule not in known:
+            close = difflib.get_close_matches(rule, sorted(known), n=1, cutoff=0.6)
+            suggestion = f"; did you mean `{close[0]}`?" if close else "; `scrqm rules` lists the rule ids"
+            yield Hit(f"waivers.{index}.rule", {"number": index + 1, "rule": rule, "suggestion": suggestion},
+                      frozenset({"rule"}))
+
+
+@register("waiver_unused", WaiverOptions, gives={"number", "rule"}, after_waivers=True)
+def waiver_unused(referral: Referral, options: WaiverOptions, context: Context) -> Iterator[Hit]:
+    """A reasoned waiver names a rule that ran on this file and found nothing to waive.
+
+    A rule that did not run (turned off by select, ignore or per-path) is not
+    called unused: the waiver may matter under another configuration.
+    """
+    from .waivers import reasoned
+
+    fired = {f.rule for f in context.findings}
+    for index, waiver in enumerate(referral.waivers or []):
+        rule = (waiver.rule or "").strip()
+        ran = context.rules_run is None or rule in context.rules_run
+        if rule and reasoned(waiver) and ran and rule not in fired:
+            # The id is one of ours (the rule ran), so --redact need not hide it.
+            yield Hit(f"waivers.{index}.rule", {"number": index + 1, "rule": rule})

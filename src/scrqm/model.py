@@ -184,8 +184,12 @@ class UrgentRisk(_Model):
 class Waiver(_Model):
     """A rule this referral waives for itself, with the reason."""
 
-    rule: Text = Field(None, description="The id of the rule waived.")
-    reason: Text = Field(None, description="Why the rule does not apply to this referral.")
+    rule: Text = Field(
+        None, description="The id of the rule waived, as the report shows it, e.g. QM1.1-rationale-brief."
+    )
+    reason: Text = Field(
+        None, description="Why the rule does not apply to this referral; without one the waiver waives nothing."
+    )
 
 
 class Referral(_Model):
@@ -216,7 +220,11 @@ class Referral(_Model):
         None, description="Risks that need action now, and the action taken."
     )
     waivers: list[Waiver] | None = Field(
-        None, description="Rules this referral waives for itself, each with a reason."
+        None,
+        description=(
+            "Rules this referral waives for itself, each with a reason: their findings are still "
+            "reported, marked as waived, but no longer lower a verdict."
+        ),
     )
 
 

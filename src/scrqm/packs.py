@@ -45,6 +45,9 @@ class ExampleContext(BaseModel):
 
     today: date = date(2026, 1, 1)
     learning_priorities: dict[str, str] | None = None
+    findings: list[str] = Field(
+        default_factory=list, description="Rule ids that found something before the waivers ran (waiver rules)."
+    )
 
 
 class Examples(BaseModel):
@@ -123,6 +126,9 @@ class RuleSet:
     rules: list[Rule] = field(default_factory=list)
     thresholds: dict[str, int] = field(default_factory=dict)
     sources: list[Path] = field(default_factory=list)
+    # Every rule id of the packs, kept when select/ignore narrow `rules`, so a
+    # waiver of a rule that is merely turned off is not called unknown.
+    rule_ids: frozenset[str] = frozenset()
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -202,6 +208,7 @@ def _assemble(profile: str, packs: list[tuple[PackDef, Document]], overrides: di
             options = _options(definition, ruleset.thresholds, document, index)
             ruleset.rules.append(Rule(definition, options, pack.pack))
     _check_unique(ruleset)
+    ruleset.rule_ids = frozenset(rule.id for rule in ruleset.rules)
     return ruleset
 
 
