@@ -149,6 +149,7 @@ def execute(options: CheckOptions) -> Outcome:
     from .checker import check_file, check_text
     from .config import rules_for_path
     from .discover import discover
+    from .progress import progress
     from .report import Run, get_reporter
 
     loaded = effective_config(options)
@@ -168,9 +169,11 @@ def execute(options: CheckOptions) -> Outcome:
     if "-" in options.paths:
         display = options.stdin_filename
         results.append(check_text(_read_stdin(), display=display, ruleset=rules_of(display), settings=settings))
-    for path in found.files:
-        display = path.as_posix()
-        results.append(check_file(path, display=display, ruleset=rules_of(display), settings=settings))
+    with progress(len(found.files)) as advance:
+        for path in found.files:
+            display = path.as_posix()
+            results.append(check_file(path, display=display, ruleset=rules_of(display), settings=settings))
+            advance()
     run = Run(results, ruleset, errors=found.errors, teach=options.teach)
     run.fail_on = config.fail_on or "fail"
     write_reports(run, options, get_reporter)

@@ -1,8 +1,10 @@
 """The human report: per file, a block per question, then the other groups.
 
-Colour on a terminal; plain text when piped or when NO_COLOR is set (Rich
-decides both).  Verdicts are always spelt out, so colour is never the only
-signal.  User-supplied text is escaped, never interpreted as Rich markup.
+When more than one file is checked, a table of files against questions (and
+the other groups) follows, then the counts by verdict.  Colour on a terminal;
+plain text when piped or when NO_COLOR is set (Rich decides both).  Verdicts
+are always spelt out, so colour is never the only signal.  User-supplied text
+is escaped, never interpreted as Rich markup.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class TextReporter:
         console = console_for(stream)
         for result in run.results:
             render_file(console, run, result)
+        if len(run.results) > 1:
+            render_table(console, run)
         render_summary(console, run)
 
 
@@ -93,6 +97,45 @@ def _render_teaching(console: Console, how_to_know: str | None, obstacles: list[
         console.print(Text("         How might you know? " + " ".join(how_to_know.split()), style="blue"))
     for obstacle in obstacles:
         console.print(Text("         Common obstacle: " + " ".join(obstacle.split()), style="blue"))
+
+
+def render_table(console: Console, run: Run) -> None:
+    """Files down, questions and groups across, each cell a verdict in words."""
+    from rich import box
+    from rich.table import Table
+
+    questions = list(run.ruleset.questions)
+    groups = [g for g in run.ruleset.groups if any(g in r.groups for r in run.results)]
+    table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False)
+    table.add_column("File", overflow="fold")
+    for column in [*questions, *groups, "Verdict"]:
+        table.add_column(column, no_wrap=True)
+    for result in run.results:
+        table.add_row(Text(result.path), *_cells(result, questions, groups), verdict_text(result.verdict))
+    _print_unwrapped(console, table)
+    console.print()
+
+
+def _cells(result: FileResult, questions: list[str], groups: list[str]) -> list[Text]:
+    if result.questions is None:
+        return [Text("-", style="dim") for _ in [*questions, *groups]]
+    # A group without findings in this file is not in `result.groups`: it passed.
+    verdicts = [result.questions.get(q, "pass") for q in questions] + [result.groups.get(g, "pass") for g in groups]
+    return [verdict_text(v) for v in verdicts]
+
+
+def _print_unwrapped(console: Console, table: object) -> None:
+    """On a terminal the table fits the window; piped, it is as wide as it needs,
+    so that a CI log never folds a path (Rich assumes 80 columns otherwise)."""
+    from rich.console import Console as RichConsole
+
+    if console.is_terminal:
+        console.print(table)
+        return
+    needed = console.measure(table, options=console.options.update_width(10_000)).maximum
+    wide = RichConsole(file=console.file, width=max(console.width, needed), highlight=False, emoji=False,
+                       no_color=console.no_color)
+    wide.print(table)
 
 
 def render_summary(console: Console, run: Run) -> None:
