@@ -9,7 +9,7 @@ is escaped, never interpreted as Rich markup.
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -17,6 +17,9 @@ from rich.text import Text
 
 from ..result import FileResult, Finding
 from . import Run
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "invalid": "red bold", "info": "cyan"}
 LABEL = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "invalid": "INVALID", "info": "info"}
@@ -124,7 +127,7 @@ def _cells(result: FileResult, questions: list[str], groups: list[str]) -> list[
     return [verdict_text(v) for v in verdicts]
 
 
-def _print_unwrapped(console: Console, table: object) -> None:
+def _print_unwrapped(console: Console, table: Table) -> None:
     """On a terminal the table fits the window; piped, it is as wide as it needs,
     so that a CI log never folds a path (Rich assumes 80 columns otherwise)."""
     from rich.console import Console as RichConsole
