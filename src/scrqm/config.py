@@ -87,11 +87,12 @@ class LoadedConfig:
     sources: dict[str, str] = field(default_factory=dict)
     locate: Any = None  # key path -> (line, column) in the file
 
-    def where(self, key: str) -> str:
-        """`file:line:column` of top-level `key`, for error messages."""
-        if self.path is None or self.source_of(key) == "command line":
+    def where(self, key: str | tuple[str | int, ...]) -> str:
+        """`file:line:column` of `key` (a top-level key or a key path), for error messages."""
+        key_path = (key,) if isinstance(key, str) else key
+        if self.path is None or self.source_of(str(key_path[0])) == "command line":
             return "command line"
-        line, column = self.locate((key,)) if self.locate else (1, 1)
+        line, column = self.locate(key_path) if self.locate else (1, 1)
         return f"{self.path}:{line}:{column}"
 
     def source_of(self, key: str) -> str:
@@ -173,21 +174,46 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        raise ConfigError(_toml_message(path, exc)) from None
     table = data.get("tool", {}).get("scrqm", {})
     lines = text.splitlines()
 
     def locate(key_path: tuple[Any, ...]) -> tuple[int, int]:
-        # tomllib keeps no positions: find the key's line below the [tool.scrqm] header.
+        # tomllib keeps no positions: below the [tool.scrqm] header, find each
+        # key of the path in turn (as `key =`, `"key" =`, inline `key =` or a
+        # `[tool.scrqm.key]` header); the deepest one found is the answer.
         start = next((i for i, line in enumerate(lines) if line.strip().startswith("[tool.scrqm")), 0)
-        key = str(key_path[0]) if key_path else ""
-        for index in range(start, len(lines)):
-            stripped = lines[index].lstrip()
-            if key and stripped.startswith((f"{key} ", f"{key}=", f'"{key}"')):
-                return index + 1, len(lines[index]) - len(stripped) + 1
-        return start + 1, 1
+        found = (start + 1, 1)
+        index = start
+        for key in (str(k) for k in key_path if isinstance(k, str)):
+            hit = _toml_key_line(lines, key, index)
+            if hit is not None:
+                index, column = hit
+                found = (index + 1, column)
+        return found
 
     return table, locate
+
+
+def _toml_key_line(lines: list[str], key: str, start: int) -> tuple[int, int] | None:
+    import re
+
+    pattern = re.compile(rf'(^|[{{,\s.\[])"?{re.escape(key)}"?\s*(=|\])')
+    for index in range(start, len(lines)):
+        match = pattern.search(lines[index])
+        if match:
+            return index, match.start() + len(match.group(1)) + 1
+    return None
+
+
+def _toml_message(path: Path, exc: Exception) -> str:
+    """`file:line:column: message`, from tomllib's "message (at line L, column C)"."""
+    import re
+
+    match = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", str(exc))
+    if not match:
+        return f"{path}: {exc}"
+    return f"{path}:{match[2]}:{match[3]}: TOML syntax error: {match[1]}"
 
 
 def _validate(path: Path, raw: dict[str, Any], locate: Any) -> Config:
@@ -223,6 +249,10 @@ def _config_message(key: str, error: Any) -> str:
         match = difflib.get_close_matches(last, known, n=1, cutoff=0.6)
         hint = f"; did you mean `{match[0]}`?" if match else f"; the keys are: {', '.join(sorted(known))}"
         return f"unknown key `{key}`{hint}"
+    if isinstance(error.get("input"), dict) and key.startswith("per-path") and ".severity." in key:
+        # TOML reads a bare `QM1.1-x = "warn"` as nested keys QM1 -> 1-x.
+        return (f"`{key}`: {error['msg']}; in TOML, quote a rule id that has dots in it: "
+                '"QM1.1-rationale-brief" = "warn"')
     return f"`{key}`: {error['msg']}"
 
 
@@ -275,15 +305,22 @@ def _path_matches(display: str, pattern: str) -> bool:
     )
 
 
-def validate_patterns(ruleset: Any, config: Config) -> tuple[str, str] | None:
-    """(key, message) for the first select/ignore/per-path pattern naming no rule, or None."""
+def validate_patterns(ruleset: Any, config: Config) -> tuple[tuple[str | int, ...], str] | None:
+    """(key path, message) for the first select/ignore/per-path pattern naming no rule, or None."""
+    import difflib
+
     rules = ruleset.rules
-    named = [("select", p) for p in config.select or []] + [("ignore", p) for p in config.ignore]
-    for override in config.per_path:
-        named += [("per-path ignore", p) for p in override.ignore]
-        named += [("per-path severity", p) for p in override.severity]
-    for key, pattern in named:
+    named: list[tuple[tuple[str | int, ...], str, str]] = [
+        (("select", i), "select", p) for i, p in enumerate(config.select or [])
+    ] + [(("ignore", i), "ignore", p) for i, p in enumerate(config.ignore)]
+    for n, override in enumerate(config.per_path):
+        named += [(("per-path", n, "ignore", i), "per-path ignore", p) for i, p in enumerate(override.ignore)]
+        named += [(("per-path", n, "severity", p), "per-path severity", p) for p in override.severity]
+    names = sorted({r.id for r in rules} | set(ruleset.questions) | set(ruleset.groups))
+    for key_path, key, pattern in named:
         if not any(rule_matches(r.id, r.definition.question, r.definition.group, [pattern]) for r in rules):
-            return key.split()[0], (f"`{key}`: {pattern} names no rule, question or group of profile "
-                                    f"{ruleset.profile}; `scrqm rules` lists them")
+            close = difflib.get_close_matches(pattern, names, n=1, cutoff=0.6)
+            hint = f"did you mean `{close[0]}`?" if close else "`scrqm rules` lists them"
+            return key_path, (f"`{key}`: {pattern} names no rule, question or group of profile "
+                              f"{ruleset.profile}; {hint}")
     return None
