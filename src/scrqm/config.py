@@ -310,9 +310,9 @@ def validate_patterns(ruleset: Any, config: Config) -> tuple[tuple[str | int, ..
     import difflib
 
     rules = ruleset.rules
-    named: list[tuple[tuple[str | int, ...], str, str]] = [
-        (("select", i), "select", p) for i, p in enumerate(config.select or [])
-    ] + [(("ignore", i), "ignore", p) for i, p in enumerate(config.ignore)]
+    named: list[tuple[tuple[str | int, ...], str, str]] = []
+    named += [(("select", i), "select", p) for i, p in enumerate(config.select or [])]
+    named += [(("ignore", i), "ignore", p) for i, p in enumerate(config.ignore)]
     for n, override in enumerate(config.per_path):
         named += [(("per-path", n, "ignore", i), "per-path ignore", p) for i, p in enumerate(override.ignore)]
         named += [(("per-path", n, "severity", p), "per-path severity", p) for p in override.severity]
