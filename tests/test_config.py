@@ -222,3 +222,24 @@ def test_unknown_rule_on_command_line_names_the_command_line(run_line: Callable[
     result = run_line("check", "--isolated", "--ignore", "QM1.1-nope", "r.yaml")
     assert result.exit_code == 2
     assert result.stderr.startswith("scrqm: error: command line: `ignore`: QM1.1-nope names no rule")
+
+
+def test_documented_examples_load_and_agree(run_line: Callable[..., Any], folder: Path) -> None:
+    """docs/configuration.md's .scrqm.yaml and [tool.scrqm] examples are valid and mean the same."""
+    import re
+
+    from conftest import ROOT
+
+    page = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    yaml_block = re.search(r"## Example `\.scrqm\.yaml`\n\n```yaml\n(.*?)```", page, re.S)
+    toml_block = re.search(r"```toml\n(.*?)```", page, re.S)
+    assert yaml_block and toml_block
+    (folder / "board.yaml").write_text(yaml_block[1])
+    (folder / "board.toml").write_text(toml_block[1])
+    shown = []
+    for name in ("board.yaml", "board.toml"):
+        result = run_line("config", "--config", name)
+        assert result.exit_code == 0, result.output
+        shown.append([line.split("  # ")[0] for line in result.stdout.splitlines()[1:]])
+    assert shown[0] == shown[1]
+    assert "thresholds.late_after_working_days: 3" in shown[0]
