@@ -159,3 +159,63 @@ def test_waiver_rules_can_be_ignored(run_json: Callable[..., Any], tmp_path: Pat
     assert not [f for f in data["files"][0]["findings"] if f["group"] == "waivers"]
     # Ignoring the rules does not make an unreasoned waiver waive.
     assert data["files"][0]["questions"]["QM1.1"] == "warn"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "marked"),
+    [
+        ("text", "(waived: The referrer was in hospital.)"),
+        ("concise", "[QM1.3-delay-unexplained] "),
+        ("github", "(waived)"),
+        ("json", '"waived": true'),
+        ("jsonl", '"waived": true'),
+        ("sarif", '"justification": "The referrer was in hospital."'),
+    ],
+)
+def test_waived_finding_is_marked_in_every_format(run_line: Callable[..., Any], tmp_path: Path,
+                                                  fmt: str, marked: str) -> None:
+    path = tmp_path / "late.yaml"
+    path.write_text(with_waivers(LATE, waiver("QM1.3-delay-unexplained", "The referrer was in hospital.")))
+    result = run_line("check", "--isolated", "--today", TODAY, "--format", fmt, str(path))
+    assert result.exit_code == 0, result.output
+    assert marked in result.stdout
+    assert "QM1.3-delay-unexplained" in result.stdout
+    if fmt == "concise":
+        assert "(waived: The referrer was in hospital.)" in result.stdout
+
+
+def test_waived_fail_does_not_fail_the_junit_testcase(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    path = tmp_path / "late.yaml"
+    path.write_text(with_waivers(LATE, waiver("QM1.3-delay-unexplained", "The referrer was in hospital.")))
+    result = run_line("check", "--isolated", "--today", TODAY, "--format", "junit", str(path))
+    cases = {c.get("name", "")[:5]: c for c in ET.fromstring(result.stdout).iter("testcase")}
+    assert cases["QM1.3"].find("failure") is None
+    path.write_text(LATE)
+    result = run_line("check", "--isolated", "--today", TODAY, "--format", "junit", str(path))
+    cases = {c.get("name", "")[:5]: c for c in ET.fromstring(result.stdout).iter("testcase")}
+    assert cases["QM1.3"].find("failure") is not None
+
+
+def test_sarif_and_junit_with_waivers_stay_valid(run_line: Callable[..., Any], tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import xmlschema
+    from jsonschema.validators import validator_for
+
+    from test_formats import schema_file
+
+    monkeypatch.chdir(tmp_path)
+    Path("late.yaml").write_text(with_waivers(LATE, waiver("QM1.3-delay-unexplained", "The referrer was in hospital."),
+                                              waiver("QM1.1-rationale-brief", None)))
+    Path("thin.yaml").write_text(with_waivers(THIN, waiver("QM1.1-rationale-breif")))
+    sarif = json.loads(run_line("check", "--isolated", "--today", TODAY, "-f", "sarif", ".").stdout)
+    schema = json.loads(schema_file("sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    validator = validator_for(schema)(schema)
+    assert [e.message for e in validator.iter_errors(sarif)] == []
+    rule_ids = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert {"waivers-no-reason", "waivers-unknown-rule", "waivers-unused"} <= rule_ids
+    found = {r["ruleId"] for r in sarif["runs"][0]["results"]}
+    assert {"waivers-no-reason", "waivers-unknown-rule"} <= found
+    junit = run_line("check", "--isolated", "--today", TODAY, "-f", "junit", ".").stdout
+    xmlschema.XMLSchema(str(schema_file("junit-ant.xsd"))).validate(junit)
