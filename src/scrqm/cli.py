@@ -22,6 +22,7 @@ from .errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, Scr
 from .report import REPORTERS, default_format
 
 if TYPE_CHECKING:
+    from .packs import RuleSet
     from .run import Outcome
 
 app = typer.Typer(
@@ -123,6 +124,128 @@ def show_config(
     with user_errors():
         loaded = effective_config(CheckOptions(paths=[], config=config, isolated=isolated))
         typer.echo(describe_config(loaded), nl=False)
+
+
+@app.command()
+def new(
+    path: Annotated[Optional[Path], typer.Argument(help="File to write; without it the skeleton goes to standard output.", show_default=False)] = None,
+    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Ask for each field and write the answers.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+) -> None:
+    """Start a referral: a commented skeleton, or (--interactive) one field at a time."""
+    from .authoring import render_referral, refuse_existing, write_new
+
+    with user_errors():
+        if interactive and path is None:
+            raise ScrqmError("--interactive needs a file to write, e.g. scrqm new --interactive referral.yaml")
+        if path is None:
+            typer.echo(render_referral(), nl=False)
+            return
+        refuse_existing(path, force=force)
+        values = _interview() if interactive else None
+        for written in write_new(path, render_referral(values), force=force):
+            typer.echo(f"scrqm: wrote {written}", err=True)
+        typer.echo(f"scrqm: next: fill it in, then run `scrqm check {path}`", err=True)
+
+
+def _interview() -> dict[str, object]:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.prompt import Prompt
+
+    from .authoring import Interview
+
+    console = Console(highlight=False)
+    return Interview(
+        ask=lambda label: Prompt.ask(escape(label), console=console, default="", show_default=False),
+        say=lambda line: console.print(escape(line)),
+    ).run()
+
+
+@app.command()
+def schema(
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the schema to this file instead of standard output.")] = None,
+) -> None:
+    """Print the JSON Schema of the referral format, for editors."""
+    from .run import open_report
+    from .schema import render_schema
+
+    with user_errors(), open_report(output) as stream:
+        stream.write(render_schema())
+
+
+class RulesFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+ProfileOption = Annotated[Optional[str], typer.Option(help="Rule profile [default: wt2015].", show_default=False)]
+ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="Read this configuration file instead of searching for one.")]
+IsolatedOption = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
+RulesOption = Annotated[Optional[list[Path]], typer.Option("--rules", help="Add the rule packs in this directory (repeatable).")]
+
+
+@app.command("rules")
+def list_rules(
+    format: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format.")] = RulesFormat.text,
+    profile: ProfileOption = None, config: ConfigOption = None, isolated: IsolatedOption = False, rules: RulesOption = None,
+) -> None:
+    """List the rules in force: id, question or group, severity, title."""
+    from .explain import render_rules_json, render_rules_text
+
+    with user_errors():
+        ruleset = _active_ruleset(profile=profile, config=config, isolated=isolated, rules=rules)
+        render = render_rules_json if format is RulesFormat.json else render_rules_text
+        typer.echo(render(ruleset), nl=False)
+
+
+@app.command("explain")
+def explain_id(
+    identifier: Annotated[str, typer.Argument(metavar="ID", help="A rule id (as shown in [brackets] in a report) or a question id such as QM1.2.", show_default=False)],
+    profile: ProfileOption = None, config: ConfigOption = None, isolated: IsolatedOption = False, rules: RulesOption = None,
+) -> None:
+    """What a rule or question checks, why, a passing and a failing example, how to fix."""
+    from .explain import explain
+
+    with user_errors():
+        ruleset = _active_ruleset(profile=profile, config=config, isolated=isolated, rules=rules)
+        typer.echo(explain(ruleset, identifier), nl=False)
+
+
+def _active_ruleset(*, profile: Optional[str], config: Optional[Path], isolated: bool, rules: Optional[list[Path]]) -> "RuleSet":
+    from .run import CheckOptions, effective_config, prepare
+
+    options = CheckOptions(paths=[], profile=profile, config=config, isolated=isolated, rules=[str(r) for r in rules or []])
+    return prepare(effective_config(options))[0]
+
+
+examples_app = typer.Typer(help="The teaching gallery: bundled example referrals and their expected verdicts.",
+                           invoke_without_command=True, no_args_is_help=False)
+app.add_typer(examples_app, name="examples")
+
+
+@examples_app.callback()
+def examples(ctx: typer.Context) -> None:
+    """List the bundled examples with their expected verdicts."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .gallery import load_gallery, render_gallery
+
+    with user_errors():
+        typer.echo(render_gallery(load_gallery()), nl=False)
+
+
+@examples_app.command("copy")
+def copy_example(
+    name: Annotated[str, typer.Argument(help="The example's file name or number, e.g. 13.", show_default=False)],
+    directory: Annotated[Path, typer.Argument(help="Folder to copy it into.", show_default=False)],
+) -> None:
+    """Copy one example into DIR to practise on (never overwrites)."""
+    from .gallery import copy_example as copy
+
+    with user_errors():
+        target = copy(name, directory)
+        typer.echo(f"scrqm: copied to {target}; try `scrqm check {target}`", err=True)
 
 
 def exit_code(outcome: Outcome) -> int:

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 FORMAT_TAG = "scrqm/referral@1"
@@ -83,7 +83,16 @@ def _kind(value: Any) -> str:
 
 Text = Annotated[str | None, BeforeValidator(_text)]
 Date = Annotated[dt.date | None, BeforeValidator(_date)]
-Age = Annotated[int | str | None, BeforeValidator(_age)]
+# What editors are told: the same ages `_age` accepts, so the schema and the
+# shape layer agree on what is valid.
+AGE_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": 17},
+        {"type": "string", "pattern": r"^\s*([0-9]{1,3}\s+([Dd][Aa][Yy]|[Ww][Ee][Ee][Kk]|[Mm][Oo][Nn][Tt][Hh])[Ss]?|[0-9]|1[0-7])\s*$"},
+        {"type": "null"},
+    ]
+}
+Age = Annotated[int | str | None, BeforeValidator(_age), WithJsonSchema(AGE_SCHEMA)]
 
 
 class _Model(BaseModel):
@@ -111,14 +120,14 @@ class Child(_Model):
 
     reference: Text = Field(None, description="Pseudonym or letter, as used in SCR reports (e.g. Child F).")
     age: Age = Field(None, description='Whole years 0-17, or text such as "7 months", "3 weeks", "10 days".')
-    gender: Text = Field(None, description="Optional, free text.")
-    ethnicity: Text = Field(None, description="Optional, free text.")
-    disability: Text = Field(None, description="Optional, free text.")
-    looked_after: bool | None = Field(None, description="Whether the child was looked after.")
+    gender: Text = Field(None, description="Optional: the child's gender, as recorded by the agencies.")
+    ethnicity: Text = Field(None, description="Optional: the child's ethnicity, as recorded by the agencies.")
+    disability: Text = Field(None, description="Optional: any disability, or \"none known\".")
+    looked_after: bool | None = Field(None, description="Optional: true if the child was looked after by the local authority, else false.")
     child_protection_plan: Literal["current", "previous", "never", "unknown"] | None = Field(
-        None, description="Child protection plan status."
+        None, description="Optional: current, previous, never or unknown (a child protection plan, ever)."
     )
-    known_to_social_care: bool | None = Field(None, description="Whether the child was known to social care.")
+    known_to_social_care: bool | None = Field(None, description="Optional: true if children's social care knew the child before the incident.")
 
 
 class Incident(_Model):
@@ -128,12 +137,15 @@ class Incident(_Model):
     date: Date = Field(None, description="Date of the death or serious harm, or when it was identified.")
     aware_date: Date = Field(None, description="Date the referring agency became aware of it.")
     abuse_or_neglect: Literal["known", "suspected", "not_suspected", "unknown"] | None = Field(
-        None, description="Whether abuse or neglect is known or suspected."
+        None, description="known, suspected, not_suspected or unknown: whether abuse or neglect is known or suspected."
     )
     setting: Literal[
         "home", "community", "school", "health", "custody", "secure_estate",
         "mental_health_detention", "regulated_setting", "other",
-    ] | None = Field(None, description="Where it happened.")
+    ] | None = Field(
+        None, description="Optional: where it happened (home, community, school, health, custody, secure_estate, "
+        "mental_health_detention, regulated_setting or other)."
+    )
     summary: Text = Field(None, description="What happened, in plain words.")
 
 
@@ -162,9 +174,9 @@ class SupportingInformation(_Model):
     """A document the rationale rests on."""
 
     type: Literal["chronology", "agency_report", "meeting_minutes", "case_summary", "other"] | None = Field(
-        None, description="What kind of document."
+        None, description="chronology, agency_report, meeting_minutes, case_summary or other."
     )
-    title: Text = Field(None, description="Its title.")
+    title: Text = Field(None, description="The document's title, e.g. Combined multi-agency chronology, 2014 to 2016.")
     date: Date = Field(None, description="Its date (YYYY-MM-DD), optional.")
 
 
@@ -177,8 +189,8 @@ class Delay(_Model):
 class UrgentRisk(_Model):
     """A risk that needs action now."""
 
-    risk: Text = Field(None, description="The risk.")
-    action: Text = Field(None, description="The action taken or planned.")
+    risk: Text = Field(None, description="The risk that needs action now, e.g. a sibling still in the household.")
+    action: Text = Field(None, description="The action taken or planned about the risk, with its date.")
 
 
 class Waiver(_Model):

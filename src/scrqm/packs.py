@@ -93,6 +93,7 @@ class PackDef(BaseModel):
     profile: str
     title: str
     source: str | None = None
+    statement: str | None = Field(None, description="The marker's quality statement, quoted exactly.")
     thresholds: dict[str, int] = {}
     questions: list[Question] = []
     groups: dict[str, str] = {}
@@ -129,6 +130,8 @@ class RuleSet:
     # Every rule id of the packs, kept when select/ignore narrow `rules`, so a
     # waiver of a rule that is merely turned off is not called unknown.
     rule_ids: frozenset[str] = frozenset()
+    statement: str | None = None
+    citations: dict[str, str] = field(default_factory=dict)  # pack name -> its `source`
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -202,6 +205,9 @@ def _assemble(profile: str, packs: list[tuple[PackDef, Document]], overrides: di
     for pack, document in packs:
         ruleset.questions.update({q.id: q for q in pack.questions})
         ruleset.groups.update(pack.groups)
+        ruleset.statement = ruleset.statement or pack.statement
+        if pack.source:
+            ruleset.citations[pack.pack] = " ".join(pack.source.split())
     for pack, document in packs:
         for index, definition in enumerate(pack.rules):
             _check_refs(definition, ruleset, document, index)

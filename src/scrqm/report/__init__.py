@@ -24,6 +24,8 @@ REPORTERS: dict[str, str] = {
     "junit": "scrqm.report.junit:JunitReporter",
     "github": "scrqm.report.github:GithubReporter",
     "concise": "scrqm.report.concise:ConciseReporter",
+    "markdown": "scrqm.report.markdown:MarkdownReporter",
+    "html": "scrqm.report.html:HtmlReporter",
 }
 
 

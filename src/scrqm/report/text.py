@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
+from ..packs import Question
 from ..result import FileResult, Finding
 from . import Run
 
@@ -39,6 +40,8 @@ def verdict_text(verdict: str) -> Text:
 class TextReporter:
     def render(self, run: Run, stream: TextIO) -> None:
         console = console_for(stream)
+        if run.teach:
+            _render_statement(console, run)
         for result in run.results:
             render_file(console, run, result)
         if len(run.results) > 1:
@@ -58,7 +61,7 @@ def render_file(console: Console, run: Run, result: FileResult) -> None:
             findings = [f for f in result.findings if f.question == qid]
             _render_block(console, title, verdict, findings)
             if run.teach and question is not None:
-                _render_teaching(console, question.how_to_know, question.obstacles)
+                _render_teaching(console, question)
         for group, verdict in result.groups.items():
             title = f"{group}  {run.ruleset.groups.get(group, '')}".rstrip()
             _render_block(console, title, verdict, [f for f in result.findings if f.group == group])
@@ -95,11 +98,20 @@ def _render_finding(console: Console, finding: Finding) -> None:
         console.print(Text("                 → " + " ".join(finding.fix.split()), style="italic"))
 
 
-def _render_teaching(console: Console, how_to_know: str | None, obstacles: list[str]) -> None:
-    if how_to_know:
-        console.print(Text("         How might you know? " + " ".join(how_to_know.split()), style="blue"))
-    for obstacle in obstacles:
-        console.print(Text("         Common obstacle: " + " ".join(obstacle.split()), style="blue"))
+def _render_statement(console: Console, run: Run) -> None:
+    from ..teaching import statement_note
+
+    note = statement_note(run.ruleset)
+    if note:
+        console.print(Text(note, style="blue"))
+        console.print()
+
+
+def _render_teaching(console: Console, question: Question) -> None:
+    from ..teaching import question_notes
+
+    for label, note in question_notes(question):
+        console.print(Text(f"         {label}: {note}", style="blue"))
 
 
 def render_table(console: Console, run: Run) -> None:
@@ -151,3 +163,13 @@ def render_summary(console: Console, run: Run) -> None:
     files = summary["files"]
     noun = "file" if files == 1 else "files"
     console.print(escape(f"{files} {noun} checked: " + (", ".join(parts) if parts else "nothing to report")))
+    rules = explainable_rules(run)
+    if rules:
+        console.print(escape(f"Why a rule matters and how to write the answer: scrqm explain {rules[0]}"
+                             + (" (or any rule id in [brackets])" if len(rules) > 1 else "")))
+
+
+def explainable_rules(run: Run) -> list[str]:
+    """Rule ids of the run's findings that `scrqm explain` knows, first seen first."""
+    seen = dict.fromkeys(f.rule for r in run.results for f in r.findings if run.ruleset.rule(f.rule))
+    return list(seen)

@@ -1,0 +1,338 @@
+"""Writing a new referral: the commented skeleton and the interactive questions.
+
+One description of the format's fields (`FIELDS`) drives both: the skeleton
+is that description rendered with no values, and `--interactive` asks for each
+field in the same order and renders the answers the same way.  So a skeleton
+and an answered file always have the same layout and the same comments.
+Nothing here overwrites a file unless asked to (`force`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+from .errors import ScrqmError
+from .model import FORMAT_TAG
+from .schema import SCHEMA_FILENAME
+
+Kind = Literal["text", "long", "date", "choice", "bool", "age", "list", "items"]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One field of the format: its key, what kind of value, and what to write there."""
+
+    key: str
+    kind: Kind
+    hint: str
+    choices: tuple[str, ...] = ()
+    children: tuple[Spec, ...] = ()
+    item_name: str = ""
+
+    @property
+    def is_section(self) -> bool:
+        return bool(self.children) and self.kind == "text"
+
+
+def _section(key: str, hint: str, *children: Spec) -> Spec:
+    return Spec(key, "text", hint, children=children)
+
+
+def _items(key: str, hint: str, item_name: str, *children: Spec) -> Spec:
+    return Spec(key, "items", hint, children=children, item_name=item_name)
+
+
+FIELDS: tuple[Spec, ...] = (
+    _section(
+        "referral", "about the referral itself",
+        Spec("reference", "text", "local case reference, e.g. NLSCB-2016-004; never the child's name"),
+        Spec("date", "date", "date the referral is sent to the LSCB, YYYY-MM-DD"),
+        Spec("board", "text", "the Local Safeguarding Children Board you refer to, e.g. Northshire LSCB"),
+        _section(
+            "referrer", "who makes the referral",
+            Spec("agency", "text", "your agency, e.g. Northshire Children's Social Care"),
+            Spec("role", "text", "your role, e.g. Head of Safeguarding"),
+        ),
+    ),
+    _section(
+        "child", "pseudonymised: no names, no date of birth",
+        Spec("reference", "text", "pseudonym or letter as used in SCR reports, e.g. Child F"),
+        Spec("age", "age", 'whole years 0-17, or text such as "7 months", "3 weeks", "10 days"'),
+        Spec("gender", "text", "optional"),
+        Spec("ethnicity", "text", "optional"),
+        Spec("disability", "text", 'optional, e.g. "none known"'),
+        Spec("looked_after", "bool", "optional: true or false"),
+        Spec("child_protection_plan", "choice", "optional: a child protection plan, ever", ("current", "previous", "never", "unknown")),
+        Spec("known_to_social_care", "bool", "optional: true or false"),
+    ),
+    _section(
+        "incident", "the death or serious harm",
+        Spec("type", "choice", "what happened", ("death", "serious_harm")),
+        Spec("date", "date", "date of the death or serious harm (or when it was identified), YYYY-MM-DD"),
+        Spec("aware_date", "date", "date your agency became aware of it, YYYY-MM-DD"),
+        Spec("abuse_or_neglect", "choice", "is abuse or neglect known or suspected?",
+             ("known", "suspected", "not_suspected", "unknown")),
+        Spec("setting", "choice", "optional: where it happened",
+             ("home", "community", "school", "health", "custody", "secure_estate",
+              "mental_health_detention", "regulated_setting", "other")),
+        Spec("summary", "long", "what happened, in plain words, with dates"),
+    ),
+    _items(
+        "agencies", "each agency involved with the child or family before the incident", "agency",
+        Spec("name", "text", "the agency or service, e.g. Health visiting"),
+        Spec("involvement", "long", "what its involvement was, and when"),
+    ),
+    Spec("institutions", "list", "optional: named settings involved (nursery, school, children's home)"),
+    Spec("working_together_concerns", "long",
+         "any cause for concern about how agencies worked together (needed for serious harm)"),
+    _section(
+        "criteria", "the explicit statement Quality Marker 1 asks for",
+        Spec("statutory", "choice", "does the case meet the statutory criteria for an SCR?", ("met", "not_met")),
+        Spec("other_reason", "long", "when not_met: why a review would still give useful learning"),
+        Spec("learning_priorities", "list", "when not_met: ids of the board's learning priorities, e.g. LP2"),
+    ),
+    Spec("rationale", "long",
+         "the case for a review, 50 words or more: what happened, why it matters, what a review could learn"),
+    _items(
+        "supporting_information", "each document the rationale rests on", "document",
+        Spec("type", "choice", "what kind of document",
+             ("chronology", "agency_report", "meeting_minutes", "case_summary", "other")),
+        Spec("title", "text", "its title, e.g. Combined multi-agency chronology, 2014 to 2016"),
+        Spec("date", "date", "optional: its date, YYYY-MM-DD"),
+    ),
+    _section(
+        "delay", "only needed when the referral is late",
+        Spec("explanation", "long",
+             "if more than 5 working days after becoming aware: why it was not made sooner"),
+    ),
+    _items(
+        "urgent_risks", "optional: risks that need action now", "urgent risk",
+        Spec("risk", "long", "the risk, e.g. a younger sibling remains in the household"),
+        Spec("action", "long", "the action taken or planned, with its date"),
+    ),
+)
+
+HEADER = (
+    "# A referral for Serious Case Review consideration (format {tag}).\n"
+    "# Write after each key; leave a key empty if you do not know yet.\n"
+    "# `scrqm check FILE` says what is still missing; `scrqm explain QM1.1` (or any\n"
+    "# rule id it shows) explains why it matters and how to write it.\n"
+)
+
+Values = dict[str, Any]
+
+
+# ----------------------------------------------------------------- rendering
+
+def render_referral(values: Values | None = None, *, schema_ref: str = SCHEMA_FILENAME) -> str:
+    """The referral as commented YAML; with no values, the skeleton."""
+    lines = [f"# yaml-language-server: $schema={schema_ref}", *HEADER.format(tag=FORMAT_TAG).splitlines()]
+    lines += [f"format: {FORMAT_TAG}", ""]
+    for spec in FIELDS:
+        lines += _render(spec, (values or {}).get(spec.key), indent=0)
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _render(spec: Spec, value: Any, *, indent: int, first_prefix: str = "") -> list[str]:
+    pad = " " * indent
+    head = f"{pad}{first_prefix}{spec.key}:"
+    if spec.is_section:
+        lines = [_commented(head, spec.hint)]
+        for child in spec.children:
+            lines += _render(child, (value or {}).get(child.key), indent=indent + 2)
+        return lines
+    if spec.kind == "items":
+        return _render_items(spec, value or [], head=head, indent=indent)
+    if spec.kind == "list":
+        shown = f" [{', '.join(_scalar(v) for v in value)}]" if value else ""
+        return [_commented(head + shown, spec.hint)]
+    if spec.kind == "long":
+        # An empty folded block reads as absent, and shows where the text goes.
+        hint = spec.hint if value else f"{spec.hint} (write it on the lines below, indented)"
+        return [_commented(f"{head} >", hint), *_folded(str(value or ""), indent + len(first_prefix) + 2)]
+    shown = f" {_scalar(value)}" if value is not None and value != "" else ""
+    return [_commented(head + shown, _hint(spec))]
+
+
+def _render_items(spec: Spec, items: list[Values], *, head: str, indent: int) -> list[str]:
+    lines = [_commented(head, spec.hint)]
+    if not items:
+        # A commented template: an entry with empty fields would hide the "none listed" finding.
+        for index, child in enumerate(spec.children):
+            prefix = "- " if index == 0 else "  "
+            lines.append(f"{' ' * (indent + 2)}# {prefix}{child.key}: {_hint(child)}")
+        return lines
+    for item in items:
+        for index, child in enumerate(spec.children):
+            prefix = "- " if index == 0 else "  "
+            lines += _render(child, item.get(child.key), indent=indent + 2, first_prefix=prefix)
+    return lines
+
+
+def _hint(spec: Spec) -> str:
+    if spec.kind == "choice":
+        return f"{spec.hint}, one of: {' | '.join(spec.choices)}"
+    return spec.hint
+
+
+def _commented(text: str, hint: str) -> str:
+    return f"{text:<31} # {hint}" if hint else text
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9(][A-Za-z0-9 ,.'()/&-]*\Z")
+
+
+def _scalar(value: Any) -> str:
+    """A value as YAML: plain where that reads back as the same text, else double-quoted."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, dt.date)):
+        return str(value)
+    text = str(value)
+    needs_quotes = (
+        not _PLAIN.match(text) or text.lower() in {"yes", "no", "on", "off", "true", "false", "null", "~"}
+        or re.fullmatch(r"[0-9.+-].*", text) is not None and _looks_non_text(text)
+    )
+    return json.dumps(text, ensure_ascii=False) if needs_quotes else text
+
+
+def _looks_non_text(text: str) -> bool:
+    return re.fullmatch(r"[0-9.:+-]+( [0-9:.]+)?", text) is not None
+
+
+def _folded(text: str, indent: int) -> list[str]:
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    lines: list[str] = []
+    for number, paragraph in enumerate(paragraphs):
+        if number:
+            lines.append("")
+        lines += textwrap.wrap(paragraph, width=78 - indent, initial_indent=" " * indent,
+                               subsequent_indent=" " * indent, break_on_hyphens=False)
+    return lines
+
+
+# ----------------------------------------------------------------- writing
+
+def write_new(path: Path, text: str, *, force: bool) -> list[Path]:
+    """Write `text` to `path` (never over an existing file unless `force`), and the schema beside it.
+
+    Returns the files written.  The schema is written only when absent, so an
+    edited or newer copy is left alone.
+    """
+    from .schema import render_schema
+
+    _write(path, text, force=force)
+    written = [path]
+    schema = path.parent / SCHEMA_FILENAME
+    if not schema.exists():
+        _write(schema, render_schema(), force=False)
+        written.append(schema)
+    return written
+
+
+def refuse_existing(path: Path, *, force: bool) -> None:
+    if path.exists() and not force:
+        raise ScrqmError(f"{path}: already exists; choose another name, or add --force to replace it")
+
+
+def _write(path: Path, text: str, *, force: bool) -> None:
+    refuse_existing(path, force=force)
+    try:
+        # "x" refuses a file that appeared since the check above.
+        with open(path, "w" if force else "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise ScrqmError(f"{path}: already exists; choose another name, or add --force to replace it") from None
+    except OSError as exc:
+        raise ScrqmError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+# ----------------------------------------------------------------- asking
+
+Ask = Callable[[str], str]
+
+
+@dataclass
+class Interview:
+    """Asks for every field in `FIELDS` order; `ask` reads one answer, `say` shows a line."""
+
+    ask: Ask
+    say: Callable[[str], None]
+    answers: Values = field(default_factory=dict)
+
+    def run(self) -> Values:
+        self.say("Answer each question; press Enter to leave a field empty for now.")
+        for spec in FIELDS:
+            value = self._field(spec, spec.key)
+            if value not in (None, "", [], {}):
+                self.answers[spec.key] = value
+        return self.answers
+
+    def _field(self, spec: Spec, label: str) -> Any:
+        if spec.is_section:
+            self.say(f"— {label}: {spec.hint}")
+            values = {c.key: self._field(c, f"{label}.{c.key}") for c in spec.children}
+            return {k: v for k, v in values.items() if v not in (None, "", [])}
+        if spec.kind == "items":
+            return self._items(spec, label)
+        return self._value(spec, label)
+
+    def _items(self, spec: Spec, label: str) -> list[Values]:
+        self.say(f"— {label}: {spec.hint}")
+        items: list[Values] = []
+        while True:
+            more = self._value(Spec("", "bool", ""), f"Add {'another' if items else 'an'} {spec.item_name}? (y/n)")
+            if not more:
+                return items
+            item = {c.key: self._value(c, f"{label}[{len(items)}].{c.key}") for c in spec.children}
+            items.append({k: v for k, v in item.items() if v not in (None, "")})
+
+    def _value(self, spec: Spec, label: str) -> Any:
+        while True:
+            hint = f" ({_hint(spec)})" if spec.hint or spec.choices else ""
+            raw = self.ask(f"{label}{hint}").strip()
+            if not raw:
+                return None
+            try:
+                return parse_answer(spec, raw)
+            except ValueError as exc:
+                self.say(f"  {exc}; try again, or press Enter to skip.")
+
+
+def parse_answer(spec: Spec, raw: str) -> Any:
+    """A typed answer as the value it stands for, or ValueError saying what to type."""
+    if spec.kind == "date":
+        try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
+                raise ValueError
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(f"'{raw}' is not a date; write it as YYYY-MM-DD, e.g. 2016-03-14") from None
+    if spec.kind == "choice":
+        if raw.lower() not in spec.choices:
+            raise ValueError(f"'{raw}' is not one of: {', '.join(spec.choices)}")
+        return raw.lower()
+    if spec.kind == "bool":
+        if raw.lower() not in {"y", "yes", "n", "no", "true", "false"}:
+            raise ValueError(f"'{raw}': answer y or n")
+        return raw.lower() in {"y", "yes", "true"}
+    if spec.kind == "age":
+        return _age(raw)
+    if spec.kind == "list":
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def _age(raw: str) -> int | str:
+    if raw.isdigit() and 0 <= int(raw) <= 17:
+        return int(raw)
+    if re.fullmatch(r"[0-9]{1,3}\s+(day|week|month)s?", raw, re.IGNORECASE):
+        return raw
+    raise ValueError(f"'{raw}' is not an age; write whole years 0-17, or e.g. 7 months, 3 weeks, 10 days")

@@ -1,0 +1,170 @@
+"""`scrqm new`: the skeleton loads, the interview validates as typed, nothing is overwritten."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from conftest import TODAY
+from scrqm.authoring import FIELDS, Spec, parse_answer, render_referral
+from scrqm.load import load_text
+from scrqm.model import Referral
+from scrqm.schema import referral_schema
+from scrqm.shape import validate
+
+
+def leaves(specs: tuple[Spec, ...], prefix: str = "") -> list[str]:
+    out = []
+    for spec in specs:
+        if spec.is_section:
+            out += leaves(spec.children, f"{prefix}{spec.key}.")
+        else:
+            out.append(f"{prefix}{spec.key}")
+    return out
+
+
+def schema_leaves(schema: dict[str, Any], node: dict[str, Any], prefix: str = "") -> list[str]:
+    out = []
+    for key, value in node.get("properties", {}).items():
+        ref = next((b["$ref"] for b in value.get("anyOf", []) if "$ref" in b), value.get("$ref"))
+        if ref and key not in ("agencies", "supporting_information", "urgent_risks"):
+            out += schema_leaves(schema, schema["$defs"][ref.rsplit("/", 1)[1]], f"{prefix}{key}.")
+        else:
+            out.append(f"{prefix}{key}")
+    return out
+
+
+def test_skeleton_asks_for_every_field_of_the_format_but_waivers() -> None:
+    schema = referral_schema()
+    expected = set(schema_leaves(schema, schema)) - {"format", "waivers"}
+    assert set(leaves(FIELDS)) == expected
+
+
+def test_skeleton_starts_with_the_schema_line_and_comments_every_field() -> None:
+    text = render_referral()
+    assert text.startswith("# yaml-language-server: $schema=referral.schema.json\n")
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#") and not line.startswith("format:"):
+            assert " # " in line, f"no comment on: {line!r}"
+
+
+def test_skeleton_loads_without_shape_errors_and_fails_on_quality(check: Callable[..., Any]) -> None:
+    text = render_referral()
+    shaped = validate(Referral, load_text(text))
+    assert isinstance(shaped, Referral), shaped
+    result = check(text)
+    assert result.verdict == "fail"
+    assert set(result.questions.values()) == {"fail"}
+
+
+def test_new_without_path_prints_the_skeleton(run_line: Callable[..., Any]) -> None:
+    result = run_line("new")
+    assert result.exit_code == 0
+    assert result.stdout == render_referral()
+
+
+def test_new_writes_the_file_and_the_schema_beside_it(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    target = tmp_path / "r.yaml"
+    result = run_line("new", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") == render_referral()
+    assert json.loads((tmp_path / "referral.schema.json").read_text(encoding="utf-8")) == referral_schema()
+    assert f"scrqm check {target}" in result.stderr
+
+
+def test_new_never_overwrites_without_force(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    target = tmp_path / "r.yaml"
+    target.write_text("mine\n", encoding="utf-8")
+    result = run_line("new", str(target))
+    assert result.exit_code == 2
+    assert result.stderr == f"scrqm: error: {target}: already exists; choose another name, or add --force to replace it\n"
+    assert target.read_text(encoding="utf-8") == "mine\n"
+    assert run_line("new", "--force", str(target)).exit_code == 0
+    assert target.read_text(encoding="utf-8") == render_referral()
+
+
+def test_interactive_refuses_an_existing_file_before_asking(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    target = tmp_path / "r.yaml"
+    target.write_text("mine\n", encoding="utf-8")
+    result = run_line("new", "--interactive", str(target), input="")
+    assert result.exit_code == 2 and "Answer each question" not in result.stdout
+
+
+def test_interactive_needs_a_path(run_line: Callable[..., Any]) -> None:
+    result = run_line("new", "--interactive")
+    assert result.exit_code == 2 and "needs a file to write" in result.stderr
+
+
+RATIONALE = (
+    "Child K, aged two, died after a fall that doctors think was caused by neglect, and neglect is therefore "
+    "suspected. The statutory criteria are met. Health visiting, the GP and the nursery each knew of missed "
+    "appointments and unexplained injuries: a review could show how concerns about neglect are shared between "
+    "agencies and acted on, and what the partnership should change."
+)
+
+# One answer per prompt, in FIELDS order; "" skips.  Wrong answers are re-asked.
+ANSWERS = [
+    "KL-2026-001", "26/11/2026", "2026-11-20", "Kellbridge LSCB", "Kellbridge Children's Services", "Head of Service",
+    "Child K", "twenty", "2", "", "", "", "maybe", "n", "never", "y",
+    "kill", "death", "2026-11-16", "2026-11-17", "suspected", "home",
+    "Child K was found at home on 16 November 2026 with a head injury and died the next day.",
+    "y", "Health visiting", "Missed two-year review: three appointments in 2026.",
+    "n",
+    "Kellbridge Nursery",
+    "The nursery's concern about bruising was not shared with the GP.",
+    "met", "", "",
+    RATIONALE,
+    "y", "chronology", "Multi-agency chronology, 2024 to 2026", "2026-11-19",
+    "n",
+    "",
+    "n",
+]
+
+
+def test_interactive_asks_validates_and_writes_a_referral_that_passes(
+    run_line: Callable[..., Any], tmp_path: Path
+) -> None:
+    target = tmp_path / "k.yaml"
+    result = run_line("new", "--interactive", str(target), input="\n".join(ANSWERS) + "\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "'26/11/2026' is not a date; write it as YYYY-MM-DD" in out
+    assert "'twenty' is not an age" in out
+    assert "'maybe': answer y or n" in out
+    assert "'kill' is not one of: death, serious_harm" in out
+    text = target.read_text(encoding="utf-8")
+    shaped = validate(Referral, load_text(text))
+    assert isinstance(shaped, Referral), shaped
+    assert shaped.referral.date.isoformat() == "2026-11-20"
+    assert shaped.child.age == 2 and shaped.child.looked_after is False and shaped.child.known_to_social_care
+    assert shaped.institutions == ["Kellbridge Nursery"]
+    assert " ".join(shaped.rationale.split()) == RATIONALE
+    checked = run_line("check", "--today", TODAY, str(target))
+    assert checked.exit_code == 0, checked.stdout
+    assert "1 file checked: 1 pass" in checked.stdout
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "value"),
+    [("date", "2016-03-14", "2016-03-14"), ("age", "17", 17), ("age", "7 Months", "7 Months"), ("list", "LP1, LP2", ["LP1", "LP2"])],
+)
+def test_answers_are_typed(kind: str, raw: str, value: Any) -> None:
+    parsed = parse_answer(Spec("x", kind, ""), raw)  # type: ignore[arg-type]
+    assert (parsed.isoformat() if kind == "date" else parsed) == value
+
+
+@pytest.mark.parametrize(("kind", "raw"), [("date", "2016-02-30"), ("date", "2016-3-4"), ("age", "18"), ("bool", "maybe")])
+def test_wrong_answers_are_refused(kind: str, raw: str) -> None:
+    with pytest.raises(ValueError):
+        parse_answer(Spec("x", kind, ""), raw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["yes", "12:30", "#hash", "- dash", "a: b", "Child's", '"quoted"', "2016-03-14", "null"])
+def test_text_answers_read_back_as_written(text: str) -> None:
+    rendered = render_referral({"referral": {"reference": text}})
+    shaped = validate(Referral, load_text(rendered))
+    assert isinstance(shaped, Referral)
+    assert shaped.referral.reference == text
