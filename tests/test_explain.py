@@ -175,3 +175,19 @@ def test_gallery_readme_walks_through_every_example() -> None:
     # Weak to exemplary: the exemplary death referral comes last, the invalid file first.
     order = sorted(positions, key=positions.get)  # type: ignore[arg-type]
     assert order[0] == "18-invalid-shape-errors.yaml" and order[-1] == "01-exemplary-death.yaml"
+
+
+def test_invalid_files_point_to_explain_shape(run_line: Callable[..., Any]) -> None:
+    out = run_line("check", "--today", TODAY, str(EXAMPLES / "18-invalid-shape-errors.yaml")).stdout
+    assert out.rstrip().endswith("scrqm explain shape")
+    explained = run_line("explain", "shape")
+    assert explained.exit_code == 0 and "YYYY-MM-DD" in explained.stdout
+
+
+def test_unindented_block_text_names_the_line_it_starts_on(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text("format: scrqm/referral@1\nrationale: >\nChild M was hurt\nand more text\n\ncriteria:\n  statutory: met\n",
+                    encoding="utf-8")
+    out = run_line("check", "--today", TODAY, str(path)).stdout
+    assert "the text starting on line 3 is the problem" in out
+    assert "must be indented more than its key" in out

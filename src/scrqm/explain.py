@@ -59,8 +59,31 @@ def render_rules_json(ruleset: RuleSet) -> str:
                       ensure_ascii=False) + "\n"
 
 
+# The ids the checker itself gives to a file it cannot judge (not rules of a pack).
+BUILT_IN = {
+    "load": (
+        "load  (the file could not be read as YAML)\n\n"
+        "The file is not valid YAML, so no question can be judged. The report gives the line and\n"
+        "column where reading stopped and what usually causes it: text containing ': ' that is\n"
+        "not quoted, or lines of a '>' block that are not indented under their key.\n"
+        "`scrqm new` writes a skeleton to copy the layout from.\n"
+    ),
+    "shape": (
+        "shape  (the file does not follow the referral format)\n\n"
+        "The YAML reads, but a value is of the wrong kind: a date not written YYYY-MM-DD, a value\n"
+        "that is not one of the allowed choices (they are lower-case, e.g. `met`), an age that is\n"
+        "not whole years 0-17 or \"7 months\", or a key the format does not have (often a\n"
+        "misspelling; the report suggests the nearest). Fix each one as the report says;\n"
+        "`scrqm schema` gives editors the format so they flag these while you type.\n"
+    ),
+    "io": "io  (the file could not be opened)\n\nCheck the file exists and that you may read it.\n",
+}
+
+
 def explain(ruleset: RuleSet, identifier: str) -> str:
     """The explanation of a rule, a question or a group; UnknownId otherwise."""
+    if identifier.lower() in BUILT_IN and ruleset.rule(identifier) is None:
+        return BUILT_IN[identifier.lower()]
     rule = ruleset.rule(identifier)
     if rule is not None:
         return explain_rule(ruleset, rule)
@@ -119,8 +142,18 @@ def _checks_sentence(rule: Rule) -> str:
 def _example_section(heading: str, examples: list[dict[str, Any]]) -> list[str]:
     if not examples:
         return []
-    # The first example is the plainest; the others cover edge cases the tests need.
-    return [heading, _indent(to_yaml(examples[0]).rstrip("\n")), ""]
+    # The fullest example shows most of what to write (a late referral *with*
+    # its explanation, rather than one that was simply on time).
+    example = max(examples, key=_leaf_count)
+    return [heading, _indent(to_yaml(example).rstrip("\n")), ""]
+
+
+def _leaf_count(node: Any) -> int:
+    if isinstance(node, dict):
+        return sum(_leaf_count(v) for v in node.values())
+    if isinstance(node, list):
+        return sum(_leaf_count(v) for v in node)
+    return 1
 
 
 def to_yaml(data: dict[str, Any]) -> str:
@@ -130,6 +163,8 @@ def to_yaml(data: dict[str, Any]) -> str:
     yaml.default_flow_style = False
     yaml.width = 76
     yaml.allow_unicode = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.sort_base_mapping_type_on_output = False  # keep the pack's order
     stream = io.StringIO()
     yaml.dump(data, stream)
     return stream.getvalue()
@@ -139,7 +174,7 @@ def _indent(text: str, by: int = 2) -> str:
     import textwrap
 
     if "\n" in text or text.startswith(("{", "-")) or ":" in text.split(" ")[0]:
-        return textwrap.indent(text, " " * by)
+        return "\n".join(line.rstrip() for line in textwrap.indent(text, " " * by).splitlines())
     return "\n".join(textwrap.wrap(text, width=80 - by, initial_indent=" " * by, subsequent_indent=" " * by))
 
 

@@ -240,7 +240,8 @@ def load_path(path: Path, *, limits: Limits = Limits()) -> Document:
 _SYNTAX_HINTS = (
     ("mapping values are not allowed", "text containing ': ' must be quoted, or written as a block after '>'"),
     ("cannot start any token", "indent with spaces, not tabs; text starting with '@', '`' or '%' must be quoted"),
-    ("could not find expected ':'", "each line of a mapping needs 'key: value'; continue long text in a '>' block"),
+    ("could not find expected ':'", "each line of a mapping needs 'key: value'; the lines of a '>' block of "
+     "text must be indented more than its key"),
     ("did not find expected key", "check the indentation of this line against the lines above it"),
     ("did not find expected ','", "a list in [brackets] or a mapping in {braces} is not closed"),
     ("found undefined alias", "an '*alias' needs a matching '&anchor' earlier in the file"),
@@ -253,6 +254,10 @@ def _syntax_problem(exc: Any) -> Problem:
     words = exc.problem or exc.context or "the YAML cannot be parsed"
     if exc.context and exc.problem:
         words = f"{exc.problem} ({exc.context})"
+        if exc.context_mark is not None and exc.problem_mark is not None \
+                and exc.context_mark.line != exc.problem_mark.line:
+            # The scanner notices at the end; the mistake is where the text began.
+            words += f"; the text starting on line {exc.context_mark.line + 1} is the problem"
     hint = next((h for key, h in _SYNTAX_HINTS if key in words), None)
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     return Problem(f"YAML syntax error: {words}", line, column, hint)

@@ -171,5 +171,8 @@ def render_summary(console: Console, run: Run) -> None:
 
 def explainable_rules(run: Run) -> list[str]:
     """Rule ids of the run's findings that `scrqm explain` knows, first seen first."""
-    seen = dict.fromkeys(f.rule for r in run.results for f in r.findings if run.ruleset.rule(f.rule))
+    from ..explain import BUILT_IN
+
+    seen = dict.fromkeys(f.rule for r in run.results for f in r.findings
+                         if run.ruleset.rule(f.rule) or f.rule in BUILT_IN)
     return list(seen)
