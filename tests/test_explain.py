@@ -166,6 +166,8 @@ def test_examples_copy_unknown_name(run_line: Callable[..., Any], tmp_path: Path
     result = run_line("examples", "copy", "13-late-unexplained", str(tmp_path))
     assert result.exit_code == 2 and "13-qm13-fail-late-unexplained.yaml?" in result.stderr
     assert run_line("examples", "copy", "01", str(tmp_path / "missing")).exit_code == 2
+    assert run_line("examples", "copy", "1", str(tmp_path)).exit_code == 0
+    assert (tmp_path / "01-exemplary-death.yaml").exists()
 
 
 def test_gallery_readme_walks_through_every_example() -> None:

@@ -58,7 +58,8 @@ def find_example(name: str, examples: list[Example]) -> Example:
     wanted = name.removesuffix(".yaml")
     for example in examples:
         stem = example.name.removesuffix(".yaml")
-        if wanted in (stem, stem.split("-", 1)[0]):
+        number = stem.split("-", 1)[0]
+        if wanted == stem or wanted.isdigit() and number.isdigit() and int(wanted) == int(number):
             return example
     import difflib
 

@@ -14,6 +14,7 @@ def render_markdown(ruleset: RuleSet) -> str:
         f"# Rules of profile `{ruleset.profile}`",
         "",
         "Generated from the rule packs in `rules/` by `python -m scrqm.rulesdoc`; do not edit by hand.",
+        "`scrqm explain ID` shows the same for one rule or question, with a passing and a failing example.",
         "",
         "Thresholds (a board's configuration may change them):",
         "",
@@ -31,6 +32,9 @@ def render_markdown(ruleset: RuleSet) -> str:
             fix = " ".join(d.fix.split())
             lines.append(f"| `{d.id}` | {d.severity} | {d.title} | {fix} |")
         lines.append("")
+        whys = [f"- `{r.id}`: {' '.join(r.definition.why.split())}" for r in rules if r.definition.why]
+        if whys:
+            lines += ["Why these rules matter:", "", *whys, ""]
     return "\n".join(lines)
 
 
