@@ -48,6 +48,7 @@ code { font-family: ui-monospace, Consolas, monospace; font-size: .92em; backgro
 .teach { border-left: 4px solid var(--info); background: #f5fafc; padding: .4rem .8rem; margin: .5rem 0; }
 figure { margin: 1rem 0; }
 figcaption { font-size: .9rem; color: #333; }
+figure.chart svg { max-width: 100%; height: auto; }
 svg text { font: 11.5px system-ui, Arial, sans-serif; fill: #1a1a1a; }
 a { color: #0b4f71; }
 @page { size: A4; margin: 16mm 14mm; }
