@@ -168,3 +168,11 @@ def test_text_answers_read_back_as_written(text: str) -> None:
     shaped = validate(Referral, load_text(rendered))
     assert isinstance(shaped, Referral)
     assert shaped.referral.reference == text
+
+
+def test_interactive_input_ending_early_writes_nothing(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    target = tmp_path / "k.yaml"
+    result = run_line("new", "--interactive", str(target), input="KL-1\n2026-11-20\n")
+    assert result.exit_code == 2
+    assert "the input ended before the last question; nothing was written" in result.stderr
+    assert not target.exists()

@@ -156,10 +156,13 @@ def _interview() -> dict[str, object]:
     from .authoring import Interview
 
     console = Console(highlight=False)
-    return Interview(
-        ask=lambda label: Prompt.ask(escape(label), console=console, default="", show_default=False),
-        say=lambda line: console.print(escape(line)),
-    ).run()
+    try:
+        return Interview(
+            ask=lambda label: Prompt.ask(escape(label), console=console, default="", show_default=False),
+            say=lambda line: console.print(escape(line)),
+        ).run()
+    except EOFError:
+        raise ScrqmError("the input ended before the last question; nothing was written") from None
 
 
 @app.command()
