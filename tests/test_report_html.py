@@ -138,6 +138,6 @@ def test_examples_report_renders_in_chromium_without_network(examples_html: Path
     assert len(re.findall(r"<rect [^>]*data-delay=", dom)) == len(WITH_DELAY)
 
     screenshot = tmp_path / "scrqm-report.png"
-    chromium("--window-size=1000,1400", f"--screenshot={screenshot}", examples_html.as_uri(), profile=tmp_path / "q")
+    chromium("--window-size=1000,2200", f"--screenshot={screenshot}", examples_html.as_uri(), profile=tmp_path / "q")
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 20_000
     print(f"screenshot of the examples report for review: {screenshot}")
