@@ -44,6 +44,7 @@ class TextReporter:
             _render_statement(console, run)
         for result in run.results:
             render_file(console, run, result)
+        render_explain_hint(console, run)
         if len(run.results) > 1:
             render_table(console, run)
         render_summary(console, run)
@@ -163,10 +164,15 @@ def render_summary(console: Console, run: Run) -> None:
     files = summary["files"]
     noun = "file" if files == 1 else "files"
     console.print(escape(f"{files} {noun} checked: " + (", ".join(parts) if parts else "nothing to report")))
+
+
+def render_explain_hint(console: Console, run: Run) -> None:
+    """Where to learn more, before the summary (which stays the last line)."""
     rules = explainable_rules(run)
     if rules:
         console.print(escape(f"Why a rule matters and how to write the answer: scrqm explain {rules[0]}"
                              + (" (or any rule id in [brackets])" if len(rules) > 1 else "")))
+        console.print()
 
 
 def explainable_rules(run: Run) -> list[str]:
