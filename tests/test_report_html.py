@@ -94,7 +94,7 @@ def test_markdown_report(run_line: Callable[..., Any], tmp_path: Path) -> None:
     assert "| examples/13-qm13-fail-late-unexplained.yaml | **FAIL** | pass | pass | fail | 10 |" in out.replace(
         str(EXAMPLES.parent) + "/", "")
     assert "a\\|b.yaml" in out  # a pipe in a name cannot break the table
-    assert "\\[x\\]\\(javascript:y\\)" in out  # nor can text become a link
+    assert "\\[x\\](javascript:y)" in out  # nor can text become a link (no unescaped [...])
     assert "`QM1.3-delay-unexplained`" in out and "scrqm explain RULE" in out
 
 
@@ -141,3 +141,14 @@ def test_examples_report_renders_in_chromium_without_network(examples_html: Path
     chromium("--window-size=1000,2200", f"--screenshot={screenshot}", examples_html.as_uri(), profile=tmp_path / "q")
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 20_000
     print(f"screenshot of the examples report for review: {screenshot}")
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_teach_in_papers_formats(run_line: Callable[..., Any], fmt: str) -> None:
+    target = str(EXAMPLES / "13-qm13-fail-late-unexplained.yaml")
+    taught = run_line("check", "-f", fmt, "--teach", "--today", TODAY, target).stdout
+    plain = run_line("check", "-f", fmt, "--today", TODAY, target).stdout
+    prompt = "Are there explanations for any delays in the referral?"
+    quote = '&quot;' if fmt == "html" else '"'
+    assert f"{quote}{prompt}{quote} (NSPCC/SCIE (2016) SCR Quality Markers" in taught
+    assert "paraphrased from the marker" in taught and "paraphrased" not in plain

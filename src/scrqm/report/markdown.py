@@ -14,11 +14,14 @@ from typing import TextIO
 from ..result import FileResult, Finding
 from . import Run
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|<>~])")
 
 
 def md_escape(text: str) -> str:
-    """Text shown as written: Markdown and inline HTML characters escaped, one line."""
+    """Text shown as written: Markdown and inline HTML characters escaped, one line.
+
+    Brackets are escaped, so `(...)` can never complete a link and stays as written.
+    """
     return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
