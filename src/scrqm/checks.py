@@ -165,13 +165,17 @@ class Condition(BaseModel):
     all: list[Condition] | None = None
     any: list[Condition] | None = None
     not_: Condition | None = Field(None, alias="not")
+    any_item: ItemCondition | None = Field(
+        None, description="true when some entry of a list meets a condition on the entry's own fields."
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Condition:
-        kinds = [k for k in ("field", "all", "any", "not_") if getattr(self, k) is not None]
+        kinds = [k for k in ("field", "all", "any", "not_", "any_item") if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(
-                "a condition is exactly one of: field (with equals, in, absent or unanswered), all, any, not"
+                "a condition is exactly one of: field (with equals, in, absent or unanswered), "
+                "all, any, not, any_item"
             )
         if self.field is not None:
             tests = [t for t in ("equals", "in_", "absent", "unanswered") if getattr(self, t) is not None]
@@ -181,13 +185,17 @@ class Condition(BaseModel):
                 )
         return self
 
-    def holds(self, referral: Referral) -> bool:
+    def holds(self, referral: BaseModel) -> bool:
         if self.all is not None:
             return all(c.holds(referral) for c in self.all)
         if self.any is not None:
             return any(c.holds(referral) for c in self.any)
         if self.not_ is not None:
             return not self.not_.holds(referral)
+        if self.any_item is not None:
+            items = get_field(referral, self.any_item.list) or []
+            # Inside `where`, field paths are relative to the entry.
+            return any(self.any_item.where.holds(item) for item in items)
         assert self.field is not None
         value = get_field(referral, self.field)
         if self.absent is not None:
@@ -197,6 +205,15 @@ class Condition(BaseModel):
         if self.in_ is not None:
             return value in self.in_
         return bool(value == self.equals)
+
+
+class ItemCondition(BaseModel):
+    """`list`: the list field; `where`: a condition whose fields are the entry's own."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    list: str
+    where: Condition
 
 
 class MatchOptions(Options):
@@ -234,6 +251,30 @@ def each_missing(referral: Referral, options: EachMissingOptions, context: Conte
     for index, item in enumerate(items):
         if _absent(getattr(item, options.item_field, None)):
             yield Hit(f"{options.list}.{index}.{options.item_field}", {"number": index + 1})
+
+
+# ---------------------------------------------------------------- values_missing
+
+
+class ValuesMissingOptions(Options):
+    list: str
+    item_field: str
+    values: list[str] = Field(description="Every one of these should appear in some entry's `item_field`.")
+
+
+@register("values_missing", ValuesMissingOptions, gives={"missing", "count"})
+def values_missing(referral: Referral, options: ValuesMissingOptions, context: Context) -> Iterator[Hit]:
+    """The list is given, but none of its entries has `item_field` equal to some of `values`.
+
+    An absent list gives no hit: a `missing` rule says that more plainly.
+    """
+    items = get_field(referral, options.list)
+    if textutil.is_absent(items):
+        return
+    present = {getattr(item, options.item_field, None) for item in items}
+    missing = [value for value in options.values if value not in present]
+    if missing:
+        yield Hit(options.list, {"missing": ", ".join(missing), "count": len(missing)})
 
 
 # ---------------------------------------------------------------- unlisted_ids
@@ -302,6 +343,8 @@ def first_present(referral: Referral, names: list[str]) -> tuple[str, Any]:
 _START_LABELS = {
     "incident.aware_date": "the referrer became aware",
     "incident.date": "the incident",
+    "notification.date": "the notification",
+    "referral.date": "the referral",
 }
 
 
@@ -350,6 +393,33 @@ def delay(referral: Referral, options: DelayOptions, context: Context) -> Iterat
             yield Hit(options.explanation, {**params, "words": words, "min_words": options.min_words})
 
 
+# ---------------------------------------------------------------- overdue
+
+
+class OverdueOptions(Options):
+    start: list[str] = Field(description="Start date: the first of these fields that is present.")
+    end: str = Field(description="The date that should follow within the threshold.")
+    threshold: int = Field(description="Working days after the start by which `end` is due.")
+
+
+@register("overdue", OverdueOptions, gives={"elapsed", "threshold", "start", "start_field", "end"})
+def overdue(referral: Referral, options: OverdueOptions, context: Context) -> Iterator[Hit]:
+    """`end` is not given, and more than `threshold` working days have passed since the start (up to today)."""
+    from .workdays import working_days_after
+
+    if not textutil.is_absent(get_field(referral, options.end)):
+        return
+    start_field, start_date = first_present(referral, options.start)
+    if not isinstance(start_date, dt.date):
+        return
+    elapsed = working_days_after(start_date, context.today)
+    if elapsed > options.threshold:
+        yield Hit(options.end, {
+            "elapsed": elapsed, "threshold": options.threshold, "end": options.end,
+            "start": _START_LABELS.get(start_field, start_field), "start_field": start_field,
+        })
+
+
 # ---------------------------------------------------------------- identifiers
 
 
@@ -383,6 +453,7 @@ def _model_strings(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any
             yield from _model_strings(value, (*path, index))
 
 
+ItemCondition.model_rebuild()
 Condition.model_rebuild()
 
 

@@ -29,6 +29,10 @@ class PackError(ScrqmError):
     """A rule pack that cannot be used; exit code 2."""
 
 
+class UnknownProfile(PackError):
+    """A profile name with no folder under rules/; for a referral's `profile:`, a fault of the file."""
+
+
 class Question(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -93,7 +97,11 @@ class PackDef(BaseModel):
     profile: str
     title: str
     source: str | None = None
+    applies_to: list[str] | None = Field(
+        None, description="A board pack: the profiles whose runs it joins; every profile when left out."
+    )
     thresholds: dict[str, int] = {}
+    glossary: list[str] = Field([], description="Acronyms of the pack's framework that need no expansion.")
     questions: list[Question] = []
     groups: dict[str, str] = {}
     rules: list[RuleDef]
@@ -129,6 +137,8 @@ class RuleSet:
     # Every rule id of the packs, kept when select/ignore narrow `rules`, so a
     # waiver of a rule that is merely turned off is not called unknown.
     rule_ids: frozenset[str] = frozenset()
+    glossary: frozenset[str] = frozenset()
+    title: str = ""
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -154,16 +164,42 @@ def load_ruleset(
     thresholds: dict[str, int] | None = None,
 ) -> RuleSet:
     """Every pack of `profile` plus any board directories, with thresholds applied."""
+    packs = [*profile_packs(profile), *board_packs(extra_dirs or [], profile)]
+    overrides = thresholds or {}
+    unknown = set(overrides) - {name for pack, _ in packs for name in pack.thresholds}
+    if unknown and unknown - _thresholds_of_other_profiles(profile):
+        return _assemble(profile, packs, overrides)  # raises, naming the unknown ones
+    # A board's configuration may set thresholds of every profile it uses; each takes its own.
+    return _assemble(profile, packs, {k: v for k, v in overrides.items() if k not in unknown})
+
+
+def profile_packs(profile: str) -> list[tuple[PackDef, Document]]:
+    """The shipped packs of `profile`, in file-name order."""
     directory = rules_root() / profile
-    if not directory.is_dir():
-        raise PackError(f"unknown profile '{profile}'; the profiles are: {', '.join(profiles())}")
-    files = sorted(directory.glob("*.yaml"))
-    for extra in extra_dirs or []:
+    if not directory.is_dir() or not any(directory.glob("*.yaml")):
+        raise UnknownProfile(f"unknown profile '{profile}'; the profiles are: {', '.join(profiles())}")
+    return [load_pack(path) for path in sorted(directory.glob("*.yaml"))]
+
+
+def board_packs(extra_dirs: list[Path], profile: str) -> list[tuple[PackDef, Document]]:
+    """A board's packs from its own directories, those that apply to `profile`."""
+    packs = []
+    for extra in extra_dirs:
         if not extra.is_dir():
             raise PackError(f"{extra}: rule pack directory not found")
-        files.extend(sorted(extra.glob("*.yaml")) + sorted(extra.glob("*.yml")))
-    packs = [load_pack(path) for path in files]
-    return _assemble(profile, packs, thresholds or {})
+        for path in sorted(extra.glob("*.yaml")) + sorted(extra.glob("*.yml")):
+            pack = load_pack(path)
+            if pack[0].applies_to is None or profile in pack[0].applies_to:
+                packs.append(pack)
+    return packs
+
+
+def _thresholds_of_other_profiles(profile: str) -> set[str]:
+    names: set[str] = set()
+    for other in profiles():
+        if other != profile:
+            names.update(name for pack, _ in profile_packs(other) for name in pack.thresholds)
+    return names
 
 
 def load_pack(path: Path) -> tuple[PackDef, Document]:
@@ -192,6 +228,8 @@ def _assemble(profile: str, packs: list[tuple[PackDef, Document]], overrides: di
     ruleset = RuleSet(profile)
     for pack, _document in packs:
         ruleset.thresholds.update(pack.thresholds)
+        ruleset.glossary |= frozenset(pack.glossary)
+        ruleset.title = ruleset.title or pack.title
     unknown = set(overrides) - set(ruleset.thresholds)
     if unknown:
         raise PackError(

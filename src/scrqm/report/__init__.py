@@ -36,6 +36,11 @@ class Run:
     errors: list[str] = field(default_factory=list)
     teach: bool = False
     fail_on: str = "fail"  # the exit-code threshold, so test-style reports agree with it
+    profiles: dict[str, RuleSet] = field(default_factory=dict)  # by name, when referrals chose their own
+
+    def ruleset_for(self, result: FileResult) -> RuleSet:
+        """The rules `result` was judged by (its questions' guidance differs between profiles)."""
+        return self.profiles.get(result.profile or "", self.ruleset)
 
     @property
     def summary(self) -> dict[str, int]:
