@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Literal, Mapping
+from typing import Annotated, Any, Callable, Iterator, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -48,6 +48,18 @@ class Context:
 
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """Marks an option that names a referral field, so a pack naming a field that does not exist is
+    refused when it is loaded; `within` names the list option whose entries the field belongs to."""
+
+    within: str | None = None
+
+
+FieldPath = Annotated[str, FieldRef()]
+EntryField = Annotated[str, FieldRef(within="list")]
 
 
 CheckFn = Callable[[Referral, Any, Context], Iterator[Hit]]
@@ -93,7 +105,7 @@ def _absent(value: Any, *, placeholder: bool = True) -> bool:
 
 
 class MissingOptions(Options):
-    field: str
+    field: FieldPath
     placeholder: bool = Field(True, description="Count a placeholder such as 'TBC' as absent.")
 
 
@@ -110,7 +122,7 @@ def missing(referral: Referral, options: MissingOptions, context: Context) -> It
 
 
 class WordCountOptions(Options):
-    field: str
+    field: FieldPath
     below: int = Field(description="Hit when the text has fewer words than this...")
     at_least: int = Field(0, description="...and at least this many.")
 
@@ -130,7 +142,7 @@ def word_count(referral: Referral, options: WordCountOptions, context: Context) 
 
 
 class AcronymOptions(Options):
-    field: str
+    field: FieldPath
 
 
 @register("unexpanded_acronyms", AcronymOptions, gives={"acronym"})
@@ -217,7 +229,7 @@ class ItemCondition(BaseModel):
 
 
 class MatchOptions(Options):
-    at: str = Field(description="The field the finding points at.")
+    at: FieldPath = Field(description="The field the finding points at.")
     when: Condition
 
 
@@ -240,8 +252,8 @@ def _shown(value: Any) -> str:
 
 
 class EachMissingOptions(Options):
-    list: str
-    item_field: str
+    list: FieldPath
+    item_field: EntryField
 
 
 @register("each_missing", EachMissingOptions, gives={"number"})
@@ -257,8 +269,8 @@ def each_missing(referral: Referral, options: EachMissingOptions, context: Conte
 
 
 class ValuesMissingOptions(Options):
-    list: str
-    item_field: str
+    list: FieldPath
+    item_field: EntryField
     values: list[str] = Field(description="Every one of these should appear in some entry's `item_field`.")
 
 
@@ -281,7 +293,7 @@ def values_missing(referral: Referral, options: ValuesMissingOptions, context: C
 
 
 class UnlistedOptions(Options):
-    field: str
+    field: FieldPath
     against: Literal["learning_priorities"] = "learning_priorities"
 
 
@@ -301,7 +313,7 @@ def unlisted_ids(referral: Referral, options: UnlistedOptions, context: Context)
 
 
 class FutureOptions(Options):
-    fields: list[str]
+    fields: list[FieldPath]
 
 
 @register("future_dates", FutureOptions, gives={"date", "today"})
@@ -314,8 +326,8 @@ def future_dates(referral: Referral, options: FutureOptions, context: Context) -
 
 
 class OrderOptions(Options):
-    earlier: list[str] = Field(description="The first of these fields that is present...")
-    later: str = Field(description="...must not be after this one.")
+    earlier: list[FieldPath] = Field(description="The first of these fields that is present...")
+    later: FieldPath = Field(description="...must not be after this one.")
 
 
 @register("date_order", OrderOptions, gives={"later", "later_date", "earlier", "earlier_date"})
@@ -349,10 +361,10 @@ _START_LABELS = {
 
 
 class DelayOptions(Options):
-    start: list[str] = Field(description="Start date: the first of these fields that is present.")
-    end: str = Field(description="End date field (the referral date).")
+    start: list[FieldPath] = Field(description="Start date: the first of these fields that is present.")
+    end: FieldPath = Field(description="End date field (the referral date).")
     threshold: int = Field(description="Working days after which the referral is late.")
-    explanation: str = Field(description="The field that explains a delay.")
+    explanation: FieldPath = Field(description="The field that explains a delay.")
     when: Literal["unexplained", "short"] = Field(
         description="unexplained: hit when late and the explanation is absent or a placeholder; "
         "short: hit when late and the explanation has fewer than min_words words."
@@ -397,8 +409,8 @@ def delay(referral: Referral, options: DelayOptions, context: Context) -> Iterat
 
 
 class OverdueOptions(Options):
-    start: list[str] = Field(description="Start date: the first of these fields that is present.")
-    end: str = Field(description="The date that should follow within the threshold.")
+    start: list[FieldPath] = Field(description="Start date: the first of these fields that is present.")
+    end: FieldPath = Field(description="The date that should follow within the threshold.")
     threshold: int = Field(description="Working days after the start by which `end` is due.")
 
 

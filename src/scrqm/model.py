@@ -303,3 +303,42 @@ def get_field(referral: BaseModel | None, path: str) -> Any:
         else:
             value = getattr(value, part, None)
     return value
+
+
+def model_at(path: str, base: type[BaseModel] | None = None) -> type[BaseModel] | None | bool:
+    """What dotted `path` reaches from `base` (the referral by default), for checking rule packs.
+
+    A sub-model (for a list of models, the entry's model), True for any other
+    field, or False when some part of the path is not a field.  List indexes
+    (digits) are skipped.
+    """
+    current: Any = base or Referral
+    for part in path.split("."):
+        if part.isdigit():
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+            return False
+        current = _inner_model(current.model_fields[part].annotation) or True
+    return current if current is not True else True
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def field_paths(base: type[BaseModel] | None = None, prefix: str = "") -> list[str]:
+    """Every dotted field path below `base` (the referral by default), for suggestions."""
+    paths = []
+    for name, info in (base or Referral).model_fields.items():
+        path = f"{prefix}{name}"
+        paths.append(path)
+        inner = _inner_model(info.annotation)
+        if inner is not None:
+            paths.extend(field_paths(inner, f"{path}."))
+    return paths

@@ -14,11 +14,11 @@ import string
 from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .checks import CHECKS, Options
+from .checks import CHECKS, Condition, FieldRef, Options
 from .errors import ScrqmError
 from .load import Document, LoadFailure, load_path
 
@@ -244,6 +244,7 @@ def _assemble(profile: str, packs: list[tuple[PackDef, Document]], overrides: di
         for index, definition in enumerate(pack.rules):
             _check_refs(definition, ruleset, document, index)
             options = _options(definition, ruleset.thresholds, document, index)
+            _check_fields(definition, options, document, index)
             ruleset.rules.append(Rule(definition, options, pack.pack))
     _check_unique(ruleset)
     ruleset.rule_ids = frozenset(rule.id for rule in ruleset.rules)
@@ -295,6 +296,66 @@ def _options(definition: RuleDef, thresholds: dict[str, int], document: Document
         raise PackError(f"{_where(document, index, 'options', issue.field.split('.')[0])}: rule "
                         f"{definition.id}: options of `{definition.check}`: {issue.message}")
     return shaped
+
+
+def _check_fields(definition: RuleDef, options: Options, document: Document, index: int) -> None:
+    """Every field a rule names exists in the referral format: a misspelt field would never be found."""
+    from .model import model_at
+
+    named = list(_option_fields(options))
+    if definition.near is not None:
+        named.append(("near", definition.near, None))
+    for key, path, base in named:
+        if model_at(path, base) is False:
+            where = _where(document, index, key) if key == "near" else _where(document, index, "options", key)
+            of = "a referral" if base is None else "an entry of that list"
+            raise PackError(f"{where}: rule {definition.id}: `{path}` is not a field of {of}{_suggest(path, base)}")
+
+
+def _option_fields(options: Options) -> Iterator[tuple[str, str, Any]]:
+    """(option, field path, model it is relative to: None for the referral) for each field named."""
+    from .model import model_at
+
+    for name, info in type(options).model_fields.items():
+        value = getattr(options, name)
+        if isinstance(value, Condition):
+            yield from ((name, path, base) for path, base in _condition_fields(value, None))
+            continue
+        ref = next((m for m in [*info.metadata, *_inner_metadata(info.annotation)] if isinstance(m, FieldRef)), None)
+        if ref is None:
+            continue
+        base = None if ref.within is None else model_at(getattr(options, ref.within))
+        if base is True or base is False:
+            continue  # the list option itself is reported, or is not a list of entries
+        for path in value if isinstance(value, list) else [value]:
+            yield name, path, base
+
+
+def _inner_metadata(annotation: Any) -> list[Any]:
+    return [m for arg in getattr(annotation, "__args__", ()) for m in getattr(arg, "__metadata__", ())]
+
+
+def _condition_fields(condition: Condition, base: Any) -> Iterator[tuple[str, Any]]:
+    from .model import model_at
+
+    if condition.field is not None:
+        yield condition.field, base
+    for child in [*(condition.all or []), *(condition.any or []), *([condition.not_] if condition.not_ else [])]:
+        yield from _condition_fields(child, base)
+    if condition.any_item is not None:
+        yield condition.any_item.list, base
+        entry = model_at(condition.any_item.list, base)
+        if isinstance(entry, type):
+            yield from _condition_fields(condition.any_item.where, entry)
+
+
+def _suggest(path: str, base: Any) -> str:
+    import difflib
+
+    from .model import field_paths
+
+    match = difflib.get_close_matches(path, field_paths(base), n=1, cutoff=0.6)
+    return f"; did you mean `{match[0]}`?" if match else "; docs/format.md lists the fields"
 
 
 def _check_unique(ruleset: RuleSet) -> None:
