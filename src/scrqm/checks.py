@@ -11,6 +11,7 @@ Options that quote what the referral says are listed in `Hit.quoted`, so that
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Callable, Iterator, Literal, Mapping
@@ -271,7 +272,8 @@ def each_missing(referral: Referral, options: EachMissingOptions, context: Conte
 class ValuesMissingOptions(Options):
     list: FieldPath
     item_field: EntryField
-    values: list[str] = Field(description="Every one of these should appear in some entry's `item_field`.")
+    # builtins: inside this class `list` is the option above.
+    values: builtins.list[str] = Field(description="Every one of these should appear in some entry's `item_field`.")
 
 
 @register("values_missing", ValuesMissingOptions, gives={"missing", "count"})
