@@ -372,6 +372,9 @@ class DelayOptions(Options):
         "short: hit when late and the explanation has fewer than min_words words."
     )
     min_words: int = 0
+    start_labels: dict[str, str] = Field(
+        default_factory=dict, description="How the message names each start field, e.g. the local authority became aware."
+    )
 
 
 def delay_in_working_days(referral: Referral, start: list[str], end: str) -> tuple[str, int] | None:
@@ -396,7 +399,7 @@ def delay(referral: Referral, options: DelayOptions, context: Context) -> Iterat
     params = {
         "delay": days,
         "threshold": options.threshold,
-        "start": _START_LABELS.get(start_field, start_field),
+        "start": options.start_labels.get(start_field) or _START_LABELS.get(start_field, start_field),
         "start_field": start_field,
     }
     if options.when == "unexplained" and _absent(explanation):
@@ -414,6 +417,7 @@ class OverdueOptions(Options):
     start: list[FieldPath] = Field(description="Start date: the first of these fields that is present.")
     end: FieldPath = Field(description="The date that should follow within the threshold.")
     threshold: int = Field(description="Working days after the start by which `end` is due.")
+    start_labels: dict[str, str] = Field(default_factory=dict, description="How the message names each start field.")
 
 
 @register("overdue", OverdueOptions, gives={"elapsed", "threshold", "start", "start_field", "end"})
@@ -430,7 +434,8 @@ def overdue(referral: Referral, options: OverdueOptions, context: Context) -> It
     if elapsed > options.threshold:
         yield Hit(options.end, {
             "elapsed": elapsed, "threshold": options.threshold, "end": options.end,
-            "start": _START_LABELS.get(start_field, start_field), "start_field": start_field,
+            "start": options.start_labels.get(start_field) or _START_LABELS.get(start_field, start_field),
+            "start_field": start_field,
         })
 
 
