@@ -139,3 +139,10 @@ def test_the_page_shows_the_report_the_example_gives(run_line: Callable[..., Any
     shown = [line.split("  [")[0].split()[2:] for line in block[1].splitlines()[1:2]]
     got = [line for line in result.stdout.splitlines() if "NS-known-to-social-care" in line]
     assert got and shown[0] == got[0].split("  [")[0].split()[2:]
+
+
+def test_the_page_lists_every_registered_check() -> None:
+    from scrqm.checks import CHECKS
+
+    for name in CHECKS:
+        assert f"| `{name}` |" in PAGE, name

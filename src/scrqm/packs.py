@@ -178,7 +178,13 @@ def profile_packs(profile: str) -> list[tuple[PackDef, Document]]:
     directory = rules_root() / profile
     if not directory.is_dir() or not any(directory.glob("*.yaml")):
         raise UnknownProfile(f"unknown profile '{profile}'; the profiles are: {', '.join(profiles())}")
-    return [load_pack(path) for path in sorted(directory.glob("*.yaml"))]
+    packs = [load_pack(path) for path in sorted(directory.glob("*.yaml"))]
+    for pack, document in packs:
+        if pack.profile != profile:
+            pos = document.position_of(("profile",))
+            raise PackError(f"{document.source}:{pos.line}:{pos.column}: rule pack: a pack in rules/{profile}/ "
+                            f"says `profile: {pack.profile}`; write `profile: {profile}`")
+    return packs
 
 
 def board_packs(extra_dirs: list[Path], profile: str) -> list[tuple[PackDef, Document]]:
