@@ -120,8 +120,9 @@ def test_invalid_files_are_skipped_with_a_note(run_line: Callable[..., Any], fol
     (folder / "shape.yaml").write_text("format: scrqm/referral@1\nincident:\n  date: 14/03/2016\n",
                                        encoding="utf-8")
     (folder / "empty.yaml").write_text("", encoding="utf-8")
+    (folder / "profile.yaml").write_text("profile: wt2099\n" + BASE, encoding="utf-8")
     code, data, stderr = patterns(run_line, str(folder))
-    assert sorted(Path(p).name for p in data["skipped"]) == ["broken.yaml", "empty.yaml", "shape.yaml"]
+    assert sorted(Path(p).name for p in data["skipped"]) == ["broken.yaml", "empty.yaml", "profile.yaml", "shape.yaml"]
     assert "broken.yaml: skipped, not a valid referral" in stderr and "Traceback" not in stderr
     assert institutions(data)[0]["count"] == 3
     assert code == 1

@@ -277,11 +277,23 @@ def find_patterns(
         result.skipped.append(path)
         on_skip(path)
 
-    read = read_referrals(files, skip)
+    read = [item for item in read_referrals(files, skip) if _known_profile(item, choose, skip)]
     result.recurrences = recurrences(read, by=by, window_days=window_days, min_referrals=min_referrals,
                                      undated=result.undated)
     result.delays = delay_distributions(read, choose)
     return result
+
+
+def _known_profile(item: _Read, choose: Callable[[str | None], Any], skip: Callable[[str], None]) -> bool:
+    """A referral naming a profile that does not exist is invalid, as `scrqm check` says."""
+    from .packs import UnknownProfile
+
+    try:
+        choose(item.referral.profile)
+    except UnknownProfile:
+        skip(item.display)
+        return False
+    return True
 
 
 # --------------------------------------------------------------------- reports
@@ -391,21 +403,8 @@ def execute(options: PatternOptions, stream: TextIO, notes: TextIO) -> Patterns:
     def note(path: str) -> None:
         print(f"scrqm: note: {path}: skipped, not a valid referral (`scrqm check {path}` says why)", file=notes)
 
-    patterns = find_patterns(found.files, choose=_tolerant(choose, note), window_days=options.window_days,
+    patterns = find_patterns(found.files, choose=choose, window_days=options.window_days,
                              by=options.by, min_referrals=options.min_referrals, on_skip=note)
     patterns.errors = found.errors
     (render_json if options.format == "json" else render_text)(patterns, stream)
     return patterns
-
-
-def _tolerant(choose: Callable[[str | None], Any], note: Callable[[str], None]) -> Callable[[str | None], Any]:
-    """A referral naming an unknown profile still counts for recurrences; its delay falls back to the run's."""
-    from .packs import UnknownProfile
-
-    def pick(profile: str | None) -> Any:
-        try:
-            return choose(profile)
-        except UnknownProfile:
-            return choose(None)
-
-    return pick
