@@ -95,3 +95,9 @@ def test_select_may_name_a_rule_of_another_profile(run_json: Callable[..., Any])
 def test_select_naming_no_rule_of_any_profile_is_still_an_error(run_line: Callable[..., Any]) -> None:
     result = run_line("check", "--select", "QM1.3-no-such-rule", str(GOOD_2015))
     assert result.exit_code == 2 and "names no rule" in result.stderr
+
+
+def test_checking_text_directly_honours_the_files_profile(check: Callable[..., Any]) -> None:
+    # The `check` fixture passes the wt2015 rule set, as a library user would.
+    result = check(GOOD_2023.read_text(encoding="utf-8"))
+    assert (result.profile, result.verdict, result.findings) == ("wt2023", "pass", [])

@@ -70,9 +70,9 @@ def check_document(
     shaped = validate(Referral, document)
     if isinstance(shaped, list):
         return invalid(display, [_shape_finding(issue, settings.redact) for issue in shaped])
-    if choose is not None:
+    if choose is not None or (shaped.profile is not None and shaped.profile != ruleset.profile):
         try:
-            ruleset = choose(shaped.profile)
+            ruleset = (choose or _shipped_profile)(shaped.profile)
         except UnknownProfile as exc:
             return invalid(display, [_profile_finding(document, str(exc))])
     context = Context(
@@ -87,6 +87,14 @@ def check_document(
     result = judge(display, findings, questions=ruleset.questions, facts=facts(shaped, ruleset))
     result.profile = ruleset.profile
     return result
+
+
+def _shipped_profile(profile: str | None) -> RuleSet:
+    """Without a run to say how, a referral's own profile is loaded as shipped."""
+    from .packs import load_ruleset
+
+    assert profile is not None
+    return load_ruleset(profile)
 
 
 def _profile_finding(document: Document, message: str) -> Finding:
