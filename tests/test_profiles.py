@@ -101,3 +101,19 @@ def test_checking_text_directly_honours_the_files_profile(check: Callable[..., A
     # The `check` fixture passes the wt2015 rule set, as a library user would.
     result = check(GOOD_2023.read_text(encoding="utf-8"))
     assert (result.profile, result.verdict, result.findings) == ("wt2023", "pass", [])
+
+
+def test_config_may_set_thresholds_of_both_profiles(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    config = tmp_path / ".scrqm.yaml"
+    config.write_text("thresholds:\n  rapid_review_working_days: 10\n  late_after_working_days: 4\n", encoding="utf-8")
+    shown = run_line("config", "--config", str(config)).stdout
+    assert "thresholds.late_after_working_days: 4" in shown and "thresholds.rapid_review_working_days: 10" in shown
+    # The exemplary wt2023 referral held its rapid review 11 working days after the notification.
+    result = run_line("check", "--config", str(config), "--format", "json", "--today", TODAY, str(GOOD_2023))
+    import json
+
+    [file] = json.loads(result.stdout)["files"]
+    assert [f["rule"] for f in file["findings"]] == ["QM1.3-rapid-review-late-unexplained"]
+    config.write_text("thresholds:\n  rapid_review_days: 10\n", encoding="utf-8")
+    bad = run_line("check", "--config", str(config), str(GOOD_2023))
+    assert bad.exit_code == 2 and "unknown threshold rapid_review_days" in bad.stderr

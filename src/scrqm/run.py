@@ -179,6 +179,9 @@ def describe_config(loaded: LoadedConfig) -> str:
     add("redact", settings.redact)
     for name, value in ruleset.thresholds.items():
         add(f"thresholds.{name}", value, loaded.source_of("thresholds") if name in config.thresholds else "rule pack")
+    for name, value in config.thresholds.items():
+        if name not in ruleset.thresholds:  # a threshold of the profile some referrals name
+            add(f"thresholds.{name}", value, f"{loaded.source_of('thresholds')}; another profile's")
     add("learning-priorities", config.learning_priorities)
     add("glossary", sorted(config.glossary))
     add("select", config.select)
