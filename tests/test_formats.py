@@ -160,7 +160,7 @@ def test_junit_for_the_examples_is_valid(run_line: Callable[..., Any], in_root: 
     result = run_format(run_line, "junit", "examples")
     junit_schema.validate(result.stdout)
     root = ET.fromstring(result.stdout)
-    assert len(root.findall("testsuite")) == len(list(EXAMPLES.glob("*.yaml")))
+    assert len(root.findall("testsuite")) == len(list(EXAMPLES.rglob("*.yaml")))
     broken = ET.fromstring(result.stdout)
     del broken.find("testsuite").attrib["hostname"]  # type: ignore[union-attr]
     assert not junit_schema.is_valid(ET.tostring(broken, encoding="unicode"))
@@ -284,7 +284,7 @@ def test_concise_lines(run_line: Callable[..., Any], in_root: None) -> None:
 def test_jsonl_one_object_per_file(run_line: Callable[..., Any], in_root: None) -> None:
     lines = run_format(run_line, "jsonl", "examples").stdout.splitlines()
     files = json.loads(run_format(run_line, "json", "examples").stdout)["files"]
-    assert len(lines) == len(files) == len(list(EXAMPLES.glob("*.yaml")))
+    assert len(lines) == len(files) == len(list(EXAMPLES.rglob("*.yaml")))
     for line, file in zip(lines, files):
         assert json.loads(line) == {"scrqm_version": "1.0.0", **file}
 

@@ -11,21 +11,28 @@ import pytest
 from scrqm.checks import CHECKS, Context
 from scrqm.engine import run_rules
 from scrqm.model import Referral
-from scrqm.packs import PackError, Rule, load_ruleset
+from scrqm.packs import PackError, Rule, load_ruleset, profiles
 from scrqm.result import Finding
 
 RULESET = load_ruleset()
+PROFILES = {name: load_ruleset(name) for name in profiles()}
 
 
 def _cases() -> list[Any]:
     cases = []
-    for rule in RULESET.rules:
-        examples = rule.definition.examples
-        for index, example in enumerate(examples.pass_):
-            cases.append(pytest.param(rule, example, False, id=f"{rule.id}-pass-{index}"))
-        for index, example in enumerate(examples.fail):
-            cases.append(pytest.param(rule, example, True, id=f"{rule.id}-fail-{index}"))
+    for name, ruleset in PROFILES.items():
+        for rule in ruleset.rules:
+            examples = rule.definition.examples
+            for index, example in enumerate(examples.pass_):
+                cases.append(pytest.param(rule, example, False, id=f"{name}:{rule.id}-pass-{index}"))
+            for index, example in enumerate(examples.fail):
+                cases.append(pytest.param(rule, example, True, id=f"{name}:{rule.id}-fail-{index}"))
     return cases
+
+
+def test_both_frameworks_are_shipped_and_wt2015_is_the_default() -> None:
+    assert {"wt2015", "wt2023"} <= set(PROFILES)
+    assert RULESET.profile == "wt2015"
 
 
 @pytest.mark.parametrize(("rule", "example", "should_hit"), _cases())
@@ -40,20 +47,44 @@ def test_rule_examples(rule: Rule, example: dict[str, Any], should_hit: bool) ->
     assert all(f.rule == rule.id and f.severity == rule.severity for f in findings)
 
 
-def test_every_rule_has_a_failing_and_a_passing_example() -> None:
-    for rule in RULESET.rules:
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_every_rule_has_a_failing_and_a_passing_example(name: str) -> None:
+    for rule in PROFILES[name].rules:
         assert rule.definition.examples.fail, rule.id
         assert rule.definition.examples.pass_, rule.id
 
 
-def test_every_registered_check_is_used_by_the_default_pack() -> None:
-    used = {rule.definition.check for rule in RULESET.rules}
+def test_every_registered_check_is_used_by_a_shipped_profile() -> None:
+    used = {rule.definition.check for ruleset in PROFILES.values() for rule in ruleset.rules}
     assert used == set(CHECKS)
 
 
-def test_questions_are_the_markers_three() -> None:
-    assert list(RULESET.questions) == ["QM1.1", "QM1.2", "QM1.3"]
-    assert RULESET.questions["QM1.3"].text == "Are there explanations for any delays in the referral?"
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_questions_are_the_markers_three_in_the_markers_words(name: str) -> None:
+    questions = PROFILES[name].questions
+    assert list(questions) == ["QM1.1", "QM1.2", "QM1.3"]
+    for qid, question in questions.items():
+        assert " ".join(question.text.split()) == " ".join(RULESET.questions[qid].text.split())
+    assert questions["QM1.3"].text == "Are there explanations for any delays in the referral?"
+
+
+def test_wt2023_guidance_cites_the_current_framework() -> None:
+    questions = PROFILES["wt2023"].questions
+    assert "section 16C" in (questions["QM1.2"].how_to_know or "")
+    assert "regulation 11" in (questions["QM1.2"].how_to_know or "")
+    assert "15 working days" in (questions["QM1.3"].how_to_know or "")
+    assert PROFILES["wt2023"].thresholds["notification_working_days"] == 5
+    assert PROFILES["wt2023"].thresholds["rapid_review_working_days"] == 15
+
+
+def test_a_threshold_of_another_profile_is_accepted_and_ignored() -> None:
+    # A board's configuration may set thresholds for every profile its referrals use.
+    ruleset = load_ruleset("wt2015", thresholds={"rapid_review_working_days": 10, "late_after_working_days": 3})
+    assert "rapid_review_working_days" not in ruleset.thresholds
+    assert ruleset.thresholds["late_after_working_days"] == 3
+    strict = load_ruleset("wt2023", thresholds={"rapid_review_working_days": 10})
+    rule = strict.rule("QM1.3-rapid-review-late-unexplained")
+    assert rule is not None and rule.options.threshold == 10  # type: ignore[attr-defined]
 
 
 def test_thresholds_can_be_overridden() -> None:
@@ -126,4 +157,7 @@ def test_rules_page_matches_the_packs() -> None:
     from scrqm.rulesdoc import render_markdown
 
     page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert page == render_markdown(RULESET), "regenerate: python -m scrqm.rulesdoc > docs/rules.md"
+    assert page == render_markdown(list(PROFILES.values())), "regenerate: python -m scrqm.rulesdoc > docs/rules.md"
+    for ruleset in PROFILES.values():
+        assert f"Profile `{ruleset.profile}`" in page
+        assert all(f"`{rule.id}`" in page for rule in ruleset.rules)

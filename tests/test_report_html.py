@@ -18,7 +18,12 @@ import pytest
 
 from conftest import EXAMPLES, TODAY
 
-MANIFEST = json.loads((EXAMPLES / "manifest.json").read_text(encoding="utf-8"))["examples"]
+# Every example below examples/, each subfolder's manifest naming its own files.
+MANIFEST = {
+    (manifest.parent.relative_to(EXAMPLES) / name).as_posix(): entry
+    for manifest in sorted(EXAMPLES.rglob("manifest.json"))
+    for name, entry in json.loads(manifest.read_text(encoding="utf-8"))["examples"].items()
+}
 WITH_DELAY = {name: e["delay"] for name, e in MANIFEST.items() if e["delay"] is not None}
 CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(

@@ -10,15 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .checks import Context
 from .engine import REDACTED, facts, run_rules
 from .load import Document, Limits, LoadFailure, load_text, read_path
 from .model import Referral
-from .packs import RuleSet
+from .packs import RuleSet, UnknownProfile
 from .result import FileResult, Finding, invalid, judge
 from .shape import validate
 from .text import ACRONYM_GLOSSARY_DEFAULT
+
+# Given a referral's own `profile:` (None when it has none), the rules to check it with.
+ChooseRules = Callable[[str | None], RuleSet]
 
 
 @dataclass(frozen=True)
@@ -32,38 +36,71 @@ class Settings:
     redact: bool = False
 
 
-def check_file(path: Path, *, display: str, ruleset: RuleSet, settings: Settings) -> FileResult:
+def check_file(
+    path: Path, *, display: str, ruleset: RuleSet, settings: Settings, choose: ChooseRules | None = None
+) -> FileResult:
     try:
         text = read_path(path, limits=settings.limits)
     except LoadFailure as exc:
         return _load_failed(display, exc)
     except OSError as exc:
         return invalid(display, [_io_finding(exc)], io_error=True)
-    return check_text(text, display=display, ruleset=ruleset, settings=settings)
+    return check_text(text, display=display, ruleset=ruleset, settings=settings, choose=choose)
 
 
-def check_text(text: str, *, display: str, ruleset: RuleSet, settings: Settings) -> FileResult:
+def check_text(
+    text: str, *, display: str, ruleset: RuleSet, settings: Settings, choose: ChooseRules | None = None
+) -> FileResult:
     try:
         document = load_text(text, limits=settings.limits, source=display)
     except LoadFailure as exc:
         return _load_failed(display, exc)
-    return check_document(document, display=display, ruleset=ruleset, settings=settings)
+    return check_document(document, display=display, ruleset=ruleset, settings=settings, choose=choose)
 
 
-def check_document(document: Document, *, display: str, ruleset: RuleSet, settings: Settings) -> FileResult:
+def check_document(
+    document: Document,
+    *,
+    display: str,
+    ruleset: RuleSet,
+    settings: Settings,
+    choose: ChooseRules | None = None,
+) -> FileResult:
+    """`choose` picks the rules for a referral that names its own profile; without it, `ruleset` serves all."""
     shaped = validate(Referral, document)
     if isinstance(shaped, list):
         return invalid(display, [_shape_finding(issue, settings.redact) for issue in shaped])
+    if choose is not None or (shaped.profile is not None and shaped.profile != ruleset.profile):
+        try:
+            ruleset = (choose or _shipped_profile)(shaped.profile)
+        except UnknownProfile as exc:
+            return invalid(display, [_profile_finding(document, str(exc))])
     context = Context(
         today=settings.today,
         document=document,
-        glossary=settings.glossary,
+        glossary=settings.glossary | ruleset.glossary,
         learning_priorities=settings.learning_priorities,
         rule_ids=ruleset.rule_ids or frozenset(r.id for r in ruleset.rules),
         rules_run=frozenset(r.id for r in ruleset.rules),
     )
     findings = _run_with_waivers(shaped, ruleset, context, redact=settings.redact)
-    return judge(display, findings, questions=ruleset.questions, facts=facts(shaped, ruleset))
+    result = judge(display, findings, questions=ruleset.questions, facts=facts(shaped, ruleset))
+    result.profile = ruleset.profile
+    return result
+
+
+def _shipped_profile(profile: str | None) -> RuleSet:
+    """Without a run to say how, a referral's own profile is loaded as shipped."""
+    from .packs import load_ruleset
+
+    assert profile is not None
+    return load_ruleset(profile)
+
+
+def _profile_finding(document: Document, message: str) -> Finding:
+    pos = document.position_of(("profile",))
+    return Finding(pos.line, pos.column, "shape", "fail", f"`profile`: {message}", "profile", None, "shape",
+                   "write the name of a profile, or leave `profile:` out to use the run's")
 
 
 def _run_with_waivers(referral: Referral, ruleset: RuleSet, context: Context, *, redact: bool) -> list[Finding]:

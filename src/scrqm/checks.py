@@ -11,9 +11,10 @@ Options that quote what the referral says are listed in `Hit.quoted`, so that
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Literal, Mapping
+from typing import Annotated, Any, Callable, Iterator, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -48,6 +49,18 @@ class Context:
 
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """Marks an option that names a referral field, so a pack naming a field that does not exist is
+    refused when it is loaded; `within` names the list option whose entries the field belongs to."""
+
+    within: str | None = None
+
+
+FieldPath = Annotated[str, FieldRef()]
+EntryField = Annotated[str, FieldRef(within="list")]
 
 
 CheckFn = Callable[[Referral, Any, Context], Iterator[Hit]]
@@ -93,7 +106,7 @@ def _absent(value: Any, *, placeholder: bool = True) -> bool:
 
 
 class MissingOptions(Options):
-    field: str
+    field: FieldPath
     placeholder: bool = Field(True, description="Count a placeholder such as 'TBC' as absent.")
 
 
@@ -110,7 +123,7 @@ def missing(referral: Referral, options: MissingOptions, context: Context) -> It
 
 
 class WordCountOptions(Options):
-    field: str
+    field: FieldPath
     below: int = Field(description="Hit when the text has fewer words than this...")
     at_least: int = Field(0, description="...and at least this many.")
 
@@ -130,7 +143,7 @@ def word_count(referral: Referral, options: WordCountOptions, context: Context) 
 
 
 class AcronymOptions(Options):
-    field: str
+    field: FieldPath
 
 
 @register("unexpanded_acronyms", AcronymOptions, gives={"acronym"})
@@ -165,13 +178,17 @@ class Condition(BaseModel):
     all: list[Condition] | None = None
     any: list[Condition] | None = None
     not_: Condition | None = Field(None, alias="not")
+    any_item: ItemCondition | None = Field(
+        None, description="true when some entry of a list meets a condition on the entry's own fields."
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Condition:
-        kinds = [k for k in ("field", "all", "any", "not_") if getattr(self, k) is not None]
+        kinds = [k for k in ("field", "all", "any", "not_", "any_item") if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(
-                "a condition is exactly one of: field (with equals, in, absent or unanswered), all, any, not"
+                "a condition is exactly one of: field (with equals, in, absent or unanswered), "
+                "all, any, not, any_item"
             )
         if self.field is not None:
             tests = [t for t in ("equals", "in_", "absent", "unanswered") if getattr(self, t) is not None]
@@ -181,13 +198,17 @@ class Condition(BaseModel):
                 )
         return self
 
-    def holds(self, referral: Referral) -> bool:
+    def holds(self, referral: BaseModel) -> bool:
         if self.all is not None:
             return all(c.holds(referral) for c in self.all)
         if self.any is not None:
             return any(c.holds(referral) for c in self.any)
         if self.not_ is not None:
             return not self.not_.holds(referral)
+        if self.any_item is not None:
+            items = get_field(referral, self.any_item.list) or []
+            # Inside `where`, field paths are relative to the entry.
+            return any(self.any_item.where.holds(item) for item in items)
         assert self.field is not None
         value = get_field(referral, self.field)
         if self.absent is not None:
@@ -199,8 +220,17 @@ class Condition(BaseModel):
         return bool(value == self.equals)
 
 
+class ItemCondition(BaseModel):
+    """`list`: the list field; `where`: a condition whose fields are the entry's own."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    list: str
+    where: Condition
+
+
 class MatchOptions(Options):
-    at: str = Field(description="The field the finding points at.")
+    at: FieldPath = Field(description="The field the finding points at.")
     when: Condition
 
 
@@ -223,8 +253,8 @@ def _shown(value: Any) -> str:
 
 
 class EachMissingOptions(Options):
-    list: str
-    item_field: str
+    list: FieldPath
+    item_field: EntryField
 
 
 @register("each_missing", EachMissingOptions, gives={"number"})
@@ -236,11 +266,36 @@ def each_missing(referral: Referral, options: EachMissingOptions, context: Conte
             yield Hit(f"{options.list}.{index}.{options.item_field}", {"number": index + 1})
 
 
+# ---------------------------------------------------------------- values_missing
+
+
+class ValuesMissingOptions(Options):
+    list: FieldPath
+    item_field: EntryField
+    # builtins: inside this class `list` is the option above.
+    values: builtins.list[str] = Field(description="Every one of these should appear in some entry's `item_field`.")
+
+
+@register("values_missing", ValuesMissingOptions, gives={"missing", "count"})
+def values_missing(referral: Referral, options: ValuesMissingOptions, context: Context) -> Iterator[Hit]:
+    """The list is given, but none of its entries has `item_field` equal to some of `values`.
+
+    An absent list gives no hit: a `missing` rule says that more plainly.
+    """
+    items = get_field(referral, options.list)
+    if textutil.is_absent(items):
+        return
+    present = {getattr(item, options.item_field, None) for item in items}
+    missing = [value for value in options.values if value not in present]
+    if missing:
+        yield Hit(options.list, {"missing": ", ".join(missing), "count": len(missing)})
+
+
 # ---------------------------------------------------------------- unlisted_ids
 
 
 class UnlistedOptions(Options):
-    field: str
+    field: FieldPath
     against: Literal["learning_priorities"] = "learning_priorities"
 
 
@@ -260,7 +315,7 @@ def unlisted_ids(referral: Referral, options: UnlistedOptions, context: Context)
 
 
 class FutureOptions(Options):
-    fields: list[str]
+    fields: list[FieldPath]
 
 
 @register("future_dates", FutureOptions, gives={"date", "today"})
@@ -273,8 +328,8 @@ def future_dates(referral: Referral, options: FutureOptions, context: Context) -
 
 
 class OrderOptions(Options):
-    earlier: list[str] = Field(description="The first of these fields that is present...")
-    later: str = Field(description="...must not be after this one.")
+    earlier: list[FieldPath] = Field(description="The first of these fields that is present...")
+    later: FieldPath = Field(description="...must not be after this one.")
 
 
 @register("date_order", OrderOptions, gives={"later", "later_date", "earlier", "earlier_date"})
@@ -302,19 +357,24 @@ def first_present(referral: Referral, names: list[str]) -> tuple[str, Any]:
 _START_LABELS = {
     "incident.aware_date": "the referrer became aware",
     "incident.date": "the incident",
+    "notification.date": "the notification",
+    "referral.date": "the referral",
 }
 
 
 class DelayOptions(Options):
-    start: list[str] = Field(description="Start date: the first of these fields that is present.")
-    end: str = Field(description="End date field (the referral date).")
+    start: list[FieldPath] = Field(description="Start date: the first of these fields that is present.")
+    end: FieldPath = Field(description="End date field (the referral date).")
     threshold: int = Field(description="Working days after which the referral is late.")
-    explanation: str = Field(description="The field that explains a delay.")
+    explanation: FieldPath = Field(description="The field that explains a delay.")
     when: Literal["unexplained", "short"] = Field(
         description="unexplained: hit when late and the explanation is absent or a placeholder; "
         "short: hit when late and the explanation has fewer than min_words words."
     )
     min_words: int = 0
+    start_labels: dict[str, str] = Field(
+        default_factory=dict, description="How the message names each start field, e.g. the local authority became aware."
+    )
 
 
 def delay_in_working_days(referral: Referral, start: list[str], end: str) -> tuple[str, int] | None:
@@ -339,7 +399,7 @@ def delay(referral: Referral, options: DelayOptions, context: Context) -> Iterat
     params = {
         "delay": days,
         "threshold": options.threshold,
-        "start": _START_LABELS.get(start_field, start_field),
+        "start": options.start_labels.get(start_field) or _START_LABELS.get(start_field, start_field),
         "start_field": start_field,
     }
     if options.when == "unexplained" and _absent(explanation):
@@ -348,6 +408,35 @@ def delay(referral: Referral, options: DelayOptions, context: Context) -> Iterat
         words = textutil.word_count(explanation)
         if words < options.min_words:
             yield Hit(options.explanation, {**params, "words": words, "min_words": options.min_words})
+
+
+# ---------------------------------------------------------------- overdue
+
+
+class OverdueOptions(Options):
+    start: list[FieldPath] = Field(description="Start date: the first of these fields that is present.")
+    end: FieldPath = Field(description="The date that should follow within the threshold.")
+    threshold: int = Field(description="Working days after the start by which `end` is due.")
+    start_labels: dict[str, str] = Field(default_factory=dict, description="How the message names each start field.")
+
+
+@register("overdue", OverdueOptions, gives={"elapsed", "threshold", "start", "start_field", "end"})
+def overdue(referral: Referral, options: OverdueOptions, context: Context) -> Iterator[Hit]:
+    """`end` is not given, and more than `threshold` working days have passed since the start (up to today)."""
+    from .workdays import working_days_after
+
+    if not textutil.is_absent(get_field(referral, options.end)):
+        return
+    start_field, start_date = first_present(referral, options.start)
+    if not isinstance(start_date, dt.date):
+        return
+    elapsed = working_days_after(start_date, context.today)
+    if elapsed > options.threshold:
+        yield Hit(options.end, {
+            "elapsed": elapsed, "threshold": options.threshold, "end": options.end,
+            "start": options.start_labels.get(start_field) or _START_LABELS.get(start_field, start_field),
+            "start_field": start_field,
+        })
 
 
 # ---------------------------------------------------------------- identifiers
@@ -383,6 +472,7 @@ def _model_strings(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any
             yield from _model_strings(value, (*path, index))
 
 
+ItemCondition.model_rebuild()
 Condition.model_rebuild()
 
 

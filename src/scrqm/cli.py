@@ -113,6 +113,41 @@ def check(
     raise typer.Exit(exit_code(outcome))
 
 
+class By(str, Enum):
+    incident = "incident"
+    referral = "referral"
+
+
+class PatternFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def patterns(
+    paths: Annotated[list[str], typer.Argument(help="Folders or files of referrals.", show_default=False)],
+    window_days: Annotated[int, typer.Option("--window-days", min=1, help="Referrals within this many days of each other are grouped.")] = 365,
+    by: Annotated[By, typer.Option("--by", help="Place referrals in time by the incident's date or the referral's.")] = By.incident,
+    min_referrals: Annotated[int, typer.Option("--min-referrals", min=2, help="Report names shared by at least this many referrals.")] = 2,
+    format: Annotated[PatternFormat, typer.Option("--format", "-f", help="Report format.")] = PatternFormat.text,
+    profile: Annotated[Optional[str], typer.Option(help="Profile for referrals that name none [default: wt2015].", show_default=False)] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Read this configuration file instead of searching for one.")] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")] = False,
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Skip files and folders matching this glob (repeatable).")] = None,
+) -> None:
+    """List institutions, agencies and settings that recur across referrals, and the spread of delays."""
+    import sys
+
+    from .patterns import PatternOptions, execute
+
+    options = PatternOptions(paths=paths, window_days=window_days, by=by.value, min_referrals=min_referrals,
+                             format=format.value, profile=profile, config=config, isolated=isolated,
+                             exclude=exclude or [])
+    with user_errors():
+        found = execute(options, sys.stdout, sys.stderr)
+    raise typer.Exit(EXIT_ERROR if found.errors else EXIT_FINDINGS if found.skipped else EXIT_CLEAN)
+
+
 @app.command("config")
 def show_config(
     config: Annotated[Optional[Path], typer.Option("--config", help="Read this configuration file instead of searching for one.")] = None,

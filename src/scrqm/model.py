@@ -73,6 +73,19 @@ def _age(value: Any) -> Any:
     )
 
 
+_PROFILE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
+
+
+def _profile_name(value: Any) -> Any:
+    """A profile is a folder name under rules/; which ones exist is checked when the file is checked."""
+    value = _text(value)
+    if value is None or _PROFILE_NAME.match(value.strip()):
+        return value.strip() if value else None
+    raise PydanticCustomError(
+        "scrqm_profile", "should be the name of a rule profile such as wt2015 or wt2023; got '{got}'", {"got": value}
+    )
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping of fields"
@@ -156,11 +169,34 @@ class Agency(_Model):
     involvement: Text = Field(None, description="What its involvement was, and when.")
 
 
+class LocalReviewConsideration(_Model):
+    """One of the regulation 11 considerations for a local review (profile wt2023)."""
+
+    consideration: Literal["a", "b", "c", "d"] | None = Field(
+        None,
+        description="Which consideration of regulation 11 of the Child Safeguarding Practice Review and "
+        "Relevant Agency (England) Regulations 2018: a (improvements needed), b (recurrent themes), "
+        "c (two or more agencies working together), d (the Panel thinks a local review more appropriate).",
+    )
+    applies: bool | None = Field(None, description="true or false: whether it applies to this case.")
+    reason: Text = Field(None, description="Why it applies, or why not.")
+
+
 class Criteria(_Model):
     """The explicit statement Quality Marker 1 asks for."""
 
     statutory: Literal["met", "not_met"] | None = Field(
         None, description="met or not_met: whether the case meets the statutory criteria for an SCR."
+    )
+    notification: Literal["met", "not_met"] | None = Field(
+        None,
+        description="Profile wt2023: met or not_met: whether the serious incident notification criteria "
+        "(Children Act 2004 s16C) are met.",
+    )
+    local_review: list[LocalReviewConsideration] | None = Field(
+        None,
+        description="Profile wt2023: each regulation 11 consideration (a to d) for a local child "
+        "safeguarding practice review, whether it applies, and why.",
     )
     other_reason: Text = Field(
         None, description="When not_met: why a review would still give useful learning."
@@ -186,6 +222,21 @@ class Delay(_Model):
     explanation: Text = Field(None, description="Why the referral was not made sooner, where it was late.")
 
 
+class Notification(_Model):
+    """The serious incident notification to the Child Safeguarding Practice Review Panel (wt2023)."""
+
+    date: Date = Field(None, description="Date the local authority notified the Panel (YYYY-MM-DD).")
+
+
+class RapidReview(_Model):
+    """The safeguarding partners' rapid review (wt2023)."""
+
+    date: Date = Field(None, description="Date the rapid review was held (YYYY-MM-DD).")
+    delay_explanation: Text = Field(
+        None, description="Why the rapid review was held later than 15 working days after the notification."
+    )
+
+
 class UrgentRisk(_Model):
     """A risk that needs action now."""
 
@@ -208,6 +259,11 @@ class Referral(_Model):
     """A referral of a case for Serious Case Review consideration, format v1."""
 
     format: Literal["scrqm/referral@1"] = Field(description="Identifies the format: scrqm/referral@1.")
+    profile: Annotated[str | None, BeforeValidator(_profile_name)] = Field(
+        None,
+        description="The rule profile this referral is written for, e.g. wt2015 (Working Together 2015) or "
+        "wt2023 (Working Together 2018/2023); left out, the run's profile applies.",
+    )
     referral: ReferralDetails | None = Field(None, description="About the referral itself.")
     child: Child | None = Field(None, description="The child, pseudonymised.")
     incident: Incident | None = Field(None, description="The death or serious harm.")
@@ -228,6 +284,12 @@ class Referral(_Model):
         None, description="What the rationale rests on."
     )
     delay: Delay | None = Field(None, description="Why the referral was not made sooner.")
+    notification: Notification | None = Field(
+        None, description="Profile wt2023: the notification to the Child Safeguarding Practice Review Panel."
+    )
+    rapid_review: RapidReview | None = Field(
+        None, description="Profile wt2023: the safeguarding partners' rapid review."
+    )
     urgent_risks: list[UrgentRisk] | None = Field(
         None, description="Risks that need action now, and the action taken."
     )
@@ -253,3 +315,42 @@ def get_field(referral: BaseModel | None, path: str) -> Any:
         else:
             value = getattr(value, part, None)
     return value
+
+
+def model_at(path: str, base: type[BaseModel] | None = None) -> type[BaseModel] | None | bool:
+    """What dotted `path` reaches from `base` (the referral by default), for checking rule packs.
+
+    A sub-model (for a list of models, the entry's model), True for any other
+    field, or False when some part of the path is not a field.  List indexes
+    (digits) are skipped.
+    """
+    current: Any = base or Referral
+    for part in path.split("."):
+        if part.isdigit():
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+            return False
+        current = _inner_model(current.model_fields[part].annotation) or True
+    return current if current is not True else True
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def field_paths(base: type[BaseModel] | None = None, prefix: str = "") -> list[str]:
+    """Every dotted field path below `base` (the referral by default), for suggestions."""
+    paths = []
+    for name, info in (base or Referral).model_fields.items():
+        path = f"{prefix}{name}"
+        paths.append(path)
+        inner = _inner_model(info.annotation)
+        if inner is not None:
+            paths.extend(field_paths(inner, f"{path}."))
+    return paths

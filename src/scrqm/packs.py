@@ -14,11 +14,11 @@ import string
 from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .checks import CHECKS, Options
+from .checks import CHECKS, Condition, FieldRef, Options
 from .errors import ScrqmError
 from .load import Document, LoadFailure, load_path
 
@@ -27,6 +27,10 @@ DEFAULT_PROFILE = "wt2015"
 
 class PackError(ScrqmError):
     """A rule pack that cannot be used; exit code 2."""
+
+
+class UnknownProfile(PackError):
+    """A profile name with no folder under rules/; for a referral's `profile:`, a fault of the file."""
 
 
 class Question(BaseModel):
@@ -94,7 +98,11 @@ class PackDef(BaseModel):
     title: str
     source: str | None = None
     statement: str | None = Field(None, description="The marker's quality statement, quoted exactly.")
+    applies_to: list[str] | None = Field(
+        None, description="A board pack: the profiles whose runs it joins; every profile when left out."
+    )
     thresholds: dict[str, int] = {}
+    glossary: list[str] = Field([], description="Acronyms of the pack's framework that need no expansion.")
     questions: list[Question] = []
     groups: dict[str, str] = {}
     rules: list[RuleDef]
@@ -132,6 +140,8 @@ class RuleSet:
     rule_ids: frozenset[str] = frozenset()
     statement: str | None = None
     citations: dict[str, str] = field(default_factory=dict)  # pack name -> its `source`
+    glossary: frozenset[str] = frozenset()
+    title: str = ""
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -157,16 +167,48 @@ def load_ruleset(
     thresholds: dict[str, int] | None = None,
 ) -> RuleSet:
     """Every pack of `profile` plus any board directories, with thresholds applied."""
+    packs = [*profile_packs(profile), *board_packs(extra_dirs or [], profile)]
+    overrides = thresholds or {}
+    unknown = set(overrides) - {name for pack, _ in packs for name in pack.thresholds}
+    if unknown and unknown - _thresholds_of_other_profiles(profile):
+        return _assemble(profile, packs, overrides)  # raises, naming the unknown ones
+    # A board's configuration may set thresholds of every profile it uses; each takes its own.
+    return _assemble(profile, packs, {k: v for k, v in overrides.items() if k not in unknown})
+
+
+def profile_packs(profile: str) -> list[tuple[PackDef, Document]]:
+    """The shipped packs of `profile`, in file-name order."""
     directory = rules_root() / profile
-    if not directory.is_dir():
-        raise PackError(f"unknown profile '{profile}'; the profiles are: {', '.join(profiles())}")
-    files = sorted(directory.glob("*.yaml"))
-    for extra in extra_dirs or []:
+    if not directory.is_dir() or not any(directory.glob("*.yaml")):
+        raise UnknownProfile(f"unknown profile '{profile}'; the profiles are: {', '.join(profiles())}")
+    packs = [load_pack(path) for path in sorted(directory.glob("*.yaml"))]
+    for pack, document in packs:
+        if pack.profile != profile:
+            pos = document.position_of(("profile",))
+            raise PackError(f"{document.source}:{pos.line}:{pos.column}: rule pack: a pack in rules/{profile}/ "
+                            f"says `profile: {pack.profile}`; write `profile: {profile}`")
+    return packs
+
+
+def board_packs(extra_dirs: list[Path], profile: str) -> list[tuple[PackDef, Document]]:
+    """A board's packs from its own directories, those that apply to `profile`."""
+    packs = []
+    for extra in extra_dirs:
         if not extra.is_dir():
             raise PackError(f"{extra}: rule pack directory not found")
-        files.extend(sorted(extra.glob("*.yaml")) + sorted(extra.glob("*.yml")))
-    packs = [load_pack(path) for path in files]
-    return _assemble(profile, packs, thresholds or {})
+        for path in sorted(extra.glob("*.yaml")) + sorted(extra.glob("*.yml")):
+            pack = load_pack(path)
+            if pack[0].applies_to is None or profile in pack[0].applies_to:
+                packs.append(pack)
+    return packs
+
+
+def _thresholds_of_other_profiles(profile: str) -> set[str]:
+    names: set[str] = set()
+    for other in profiles():
+        if other != profile:
+            names.update(name for pack, _ in profile_packs(other) for name in pack.thresholds)
+    return names
 
 
 def load_pack(path: Path) -> tuple[PackDef, Document]:
@@ -195,6 +237,8 @@ def _assemble(profile: str, packs: list[tuple[PackDef, Document]], overrides: di
     ruleset = RuleSet(profile)
     for pack, _document in packs:
         ruleset.thresholds.update(pack.thresholds)
+        ruleset.glossary |= frozenset(pack.glossary)
+        ruleset.title = ruleset.title or pack.title
     unknown = set(overrides) - set(ruleset.thresholds)
     if unknown:
         raise PackError(
@@ -212,6 +256,7 @@ def _assemble(profile: str, packs: list[tuple[PackDef, Document]], overrides: di
         for index, definition in enumerate(pack.rules):
             _check_refs(definition, ruleset, document, index)
             options = _options(definition, ruleset.thresholds, document, index)
+            _check_fields(definition, options, document, index)
             ruleset.rules.append(Rule(definition, options, pack.pack))
     _check_unique(ruleset)
     ruleset.rule_ids = frozenset(rule.id for rule in ruleset.rules)
@@ -263,6 +308,66 @@ def _options(definition: RuleDef, thresholds: dict[str, int], document: Document
         raise PackError(f"{_where(document, index, 'options', issue.field.split('.')[0])}: rule "
                         f"{definition.id}: options of `{definition.check}`: {issue.message}")
     return shaped
+
+
+def _check_fields(definition: RuleDef, options: Options, document: Document, index: int) -> None:
+    """Every field a rule names exists in the referral format: a misspelt field would never be found."""
+    from .model import model_at
+
+    named = list(_option_fields(options))
+    if definition.near is not None:
+        named.append(("near", definition.near, None))
+    for key, path, base in named:
+        if model_at(path, base) is False:
+            where = _where(document, index, key) if key == "near" else _where(document, index, "options", key)
+            of = "a referral" if base is None else "an entry of that list"
+            raise PackError(f"{where}: rule {definition.id}: `{path}` is not a field of {of}{_suggest(path, base)}")
+
+
+def _option_fields(options: Options) -> Iterator[tuple[str, str, Any]]:
+    """(option, field path, model it is relative to: None for the referral) for each field named."""
+    from .model import model_at
+
+    for name, info in type(options).model_fields.items():
+        value = getattr(options, name)
+        if isinstance(value, Condition):
+            yield from ((name, path, base) for path, base in _condition_fields(value, None))
+            continue
+        ref = next((m for m in [*info.metadata, *_inner_metadata(info.annotation)] if isinstance(m, FieldRef)), None)
+        if ref is None:
+            continue
+        base = None if ref.within is None else model_at(getattr(options, ref.within))
+        if base is True or base is False:
+            continue  # the list option itself is reported, or is not a list of entries
+        for path in value if isinstance(value, list) else [value]:
+            yield name, path, base
+
+
+def _inner_metadata(annotation: Any) -> list[Any]:
+    return [m for arg in getattr(annotation, "__args__", ()) for m in getattr(arg, "__metadata__", ())]
+
+
+def _condition_fields(condition: Condition, base: Any) -> Iterator[tuple[str, Any]]:
+    from .model import model_at
+
+    if condition.field is not None:
+        yield condition.field, base
+    for child in [*(condition.all or []), *(condition.any or []), *([condition.not_] if condition.not_ else [])]:
+        yield from _condition_fields(child, base)
+    if condition.any_item is not None:
+        yield condition.any_item.list, base
+        entry = model_at(condition.any_item.list, base)
+        if isinstance(entry, type):
+            yield from _condition_fields(condition.any_item.where, entry)
+
+
+def _suggest(path: str, base: Any) -> str:
+    import difflib
+
+    from .model import field_paths
+
+    match = difflib.get_close_matches(path, field_paths(base), n=1, cutoff=0.6)
+    return f"; did you mean `{match[0]}`?" if match else "; docs/format.md lists the fields"
 
 
 def _check_unique(ruleset: RuleSet) -> None:

@@ -61,10 +61,12 @@ class FileResult:
     groups: dict[str, Verdict] = dataclasses.field(default_factory=dict)
     facts: dict[str, Any] = dataclasses.field(default_factory=dict)
     io_error: bool = False
+    profile: str | None = None  # the rule profile it was judged by; None when it could not be
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
+            "profile": self.profile,
             "verdict": self.verdict,
             "questions": self.questions,
             "groups": self.groups,
@@ -80,6 +82,7 @@ class FileResult:
             questions=data["questions"],
             groups=data.get("groups", {}),
             facts=data.get("facts", {}),
+            profile=data.get("profile"),
             findings=[Finding(**{k: v for k, v in f.items()}) for f in data["findings"]],
         )
 

@@ -1,20 +1,41 @@
 """The rules page (docs/rules.md), rendered from the packs so it cannot drift.
 
-Regenerate with `python -m scrqm.rulesdoc > docs/rules.md`; a test fails when
-the page and the packs disagree.
+One section per shipped profile.  Regenerate with
+`python -m scrqm.rulesdoc > docs/rules.md`; a test fails when the page and the
+packs disagree.
 """
 
 from __future__ import annotations
 
-from .packs import RuleSet, load_ruleset
+from .packs import DEFAULT_PROFILE, RuleSet, load_ruleset, profiles
 
 
-def render_markdown(ruleset: RuleSet) -> str:
+def render_markdown(rulesets: RuleSet | list[RuleSet]) -> str:
+    """The page for one profile, or for several (each under its own heading)."""
+    if isinstance(rulesets, RuleSet):
+        rulesets = [rulesets]
     lines = [
-        f"# Rules of profile `{ruleset.profile}`",
+        "# Rules",
         "",
         "Generated from the rule packs in `rules/` by `python -m scrqm.rulesdoc`; do not edit by hand.",
         "`scrqm explain ID` shows the same for one rule or question, with a passing and a failing example.",
+        "",
+        f"A run uses profile `{DEFAULT_PROFILE}` unless `--profile` or the configuration says otherwise;",
+        "a referral may name its own with `profile:` (see docs/format.md). The profiles:",
+        "",
+        *[f"- [`{r.profile}`](#profile-{r.profile}): {r.title}" for r in rulesets],
+        "",
+    ]
+    for ruleset in rulesets:
+        lines += _profile_section(ruleset)
+    return "\n".join(lines)
+
+
+def _profile_section(ruleset: RuleSet) -> list[str]:
+    lines = [
+        f"## Profile `{ruleset.profile}`",
+        "",
+        ruleset.title,
         "",
         "Thresholds (a board's configuration may change them):",
         "",
@@ -26,7 +47,7 @@ def render_markdown(ruleset: RuleSet) -> str:
     sections.update({g: f"Group `{g}`: {ruleset.groups.get(g, '')}".rstrip(": ") for g in groups})
     for key, title in sections.items():
         rules = [r for r in ruleset.rules if (r.definition.question or r.definition.group) == key]
-        lines += [f"## {title}", "", "| Rule | Severity | Checks | How to fix |", "|---|---|---|---|"]
+        lines += [f"### {title}", "", "| Rule | Severity | Checks | How to fix |", "|---|---|---|---|"]
         for rule in rules:
             d = rule.definition
             fix = " ".join(d.fix.split())
@@ -35,8 +56,8 @@ def render_markdown(ruleset: RuleSet) -> str:
         whys = [f"- `{r.id}`: {' '.join(r.definition.why.split())}" for r in rules if r.definition.why]
         if whys:
             lines += ["Why these rules matter:", "", *whys, ""]
-    return "\n".join(lines)
+    return lines
 
 
 if __name__ == "__main__":
-    print(render_markdown(load_ruleset()), end="")
+    print(render_markdown([load_ruleset(name) for name in profiles()]), end="")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 from .errors import ScrqmError
 
 if TYPE_CHECKING:
-    from .checker import Settings
+    from .checker import ChooseRules, Settings
     from .config import LoadedConfig
     from .packs import RuleSet
     from .report import Reporter, Run
@@ -77,22 +77,20 @@ def effective_config(options: CheckOptions) -> LoadedConfig:
 
 def prepare(loaded: LoadedConfig) -> tuple[RuleSet, Settings]:
     """The rule set and settings a configuration gives."""
+    ruleset, settings, _ = prepare_profiles(loaded)
+    return ruleset, settings
+
+
+def prepare_profiles(loaded: LoadedConfig) -> tuple[RuleSet, Settings, ProfileRules]:
+    """As `prepare`, plus the rules of any other profile a referral asks for with `profile:`."""
     from .checker import Settings
-    from .config import ConfigError, select_rules, validate_patterns
     from .load import Limits
-    from .packs import DEFAULT_PROFILE, load_ruleset
+    from .packs import DEFAULT_PROFILE
     from .text import ACRONYM_GLOSSARY_DEFAULT
 
     config = loaded.config
-    base = loaded.path.parent if loaded.path is not None else Path(".")
-    extra = [Path(d) if Path(d).is_absolute() or loaded.source_of("rules") == "command line" else base / d
-             for d in config.rules]
-    ruleset = load_ruleset(config.profile or DEFAULT_PROFILE, extra_dirs=extra, thresholds=config.thresholds)
-    problem = validate_patterns(ruleset, config)
-    if problem:
-        key, message = problem
-        raise ConfigError(f"{loaded.where(key)}: {message}")
-    ruleset.rules = select_rules(ruleset.rules, config)
+    profiles = ProfileRules(loaded, config.profile or DEFAULT_PROFILE)
+    ruleset = profiles.default
     defaults = Limits()
     limits = Limits(
         max_bytes=config.limits.max_file_size or defaults.max_bytes,
@@ -106,7 +104,63 @@ def prepare(loaded: LoadedConfig) -> tuple[RuleSet, Settings]:
         learning_priorities=config.learning_priorities,
         redact=bool(config.redact),
     )
-    return ruleset, settings
+    return ruleset, settings, profiles
+
+
+@dataclass
+class ProfileRules:
+    """The rule sets of one run: the configured profile's, and each other profile a referral names.
+
+    Every profile gets the same board packs, thresholds and select/ignore, and is loaded
+    once, when the first referral that names it is met.
+    """
+
+    loaded: LoadedConfig
+    default_profile: str
+    _cache: dict[str, RuleSet] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.default = self._load(self.default_profile, check_patterns=True)
+
+    def loaded_profiles(self) -> dict[str, RuleSet]:
+        return dict(self._cache)
+
+    def get(self, profile: str | None) -> RuleSet:
+        if profile is None or profile == self.default.profile:
+            return self.default
+        if profile not in self._cache:
+            self._cache[profile] = self._load(profile, check_patterns=False)
+        return self._cache[profile]
+
+    def _load(self, profile: str, *, check_patterns: bool) -> RuleSet:
+        from .config import ConfigError, select_rules, validate_patterns
+        from .packs import load_ruleset
+
+        config = self.loaded.config
+        ruleset = load_ruleset(profile, extra_dirs=self._extra_dirs(), thresholds=config.thresholds)
+        if check_patterns:
+            problem = validate_patterns(ruleset, config)
+            if problem and validate_patterns(self._every_profile(ruleset), config):
+                key, message = problem
+                raise ConfigError(f"{self.loaded.where(key)}: {message}")
+        ruleset.rules = select_rules(ruleset.rules, config)
+        return ruleset
+
+    def _extra_dirs(self) -> list[Path]:
+        loaded = self.loaded
+        base = loaded.path.parent if loaded.path is not None else Path(".")
+        from_cli = loaded.source_of("rules") == "command line"
+        return [Path(d) if Path(d).is_absolute() or from_cli else base / d for d in loaded.config.rules]
+
+    def _every_profile(self, ruleset: RuleSet) -> RuleSet:
+        """A pattern may name a rule of another profile that some referral asks for."""
+        from dataclasses import replace
+
+        from .packs import load_ruleset, profiles
+
+        rules = [rule for name in profiles() if name != ruleset.profile
+                 for rule in load_ruleset(name, extra_dirs=self._extra_dirs()).rules]
+        return replace(ruleset, rules=[*ruleset.rules, *rules])
 
 
 def describe_config(loaded: LoadedConfig) -> str:
@@ -125,6 +179,9 @@ def describe_config(loaded: LoadedConfig) -> str:
     add("redact", settings.redact)
     for name, value in ruleset.thresholds.items():
         add(f"thresholds.{name}", value, loaded.source_of("thresholds") if name in config.thresholds else "rule pack")
+    for name, value in config.thresholds.items():
+        if name not in ruleset.thresholds:  # a threshold of the profile some referrals name
+            add(f"thresholds.{name}", value, f"{loaded.source_of('thresholds')}; another profile's")
     add("learning-priorities", config.learning_priorities)
     add("glossary", sorted(config.glossary))
     add("select", config.select)
@@ -153,7 +210,7 @@ def execute(options: CheckOptions) -> Outcome:
     from .report import Run, get_reporter
 
     loaded = effective_config(options)
-    ruleset, settings = prepare(loaded)
+    ruleset, settings, profiles = prepare_profiles(loaded)
     if options.today is not None:
         settings = replace(settings, today=options.today)
     config = loaded.config
@@ -161,20 +218,26 @@ def execute(options: CheckOptions) -> Outcome:
     for error in found.errors:
         print(f"scrqm: error: {error}", file=sys.stderr)
 
-    def rules_of(display: str) -> RuleSet:
-        rules = rules_for_path(ruleset.rules, config, display)
-        return ruleset if rules is ruleset.rules else replace(ruleset, rules=rules)
+    def rules_of(display: str, chosen: RuleSet = ruleset) -> RuleSet:
+        rules = rules_for_path(chosen.rules, config, display)
+        return chosen if rules is chosen.rules else replace(chosen, rules=rules)
+
+    def chooser(display: str) -> ChooseRules:
+        return lambda profile: rules_of(display, profiles.get(profile))
 
     results = []
     if "-" in options.paths:
         display = options.stdin_filename
-        results.append(check_text(_read_stdin(), display=display, ruleset=rules_of(display), settings=settings))
+        results.append(check_text(_read_stdin(), display=display, ruleset=rules_of(display), settings=settings,
+                                  choose=chooser(display)))
     with progress(len(found.files)) as advance:
         for path in found.files:
             display = path.as_posix()
-            results.append(check_file(path, display=display, ruleset=rules_of(display), settings=settings))
+            results.append(check_file(path, display=display, ruleset=rules_of(display), settings=settings,
+                                      choose=chooser(display)))
             advance()
-    run = Run(results, ruleset, errors=found.errors, teach=options.teach)
+    run = Run(results, ruleset, errors=found.errors, teach=options.teach,
+              profiles={profiles.default.profile: profiles.default, **profiles.loaded_profiles()})
     run.fail_on = config.fail_on or "fail"
     write_reports(run, options, get_reporter)
     return Outcome(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping, Protocol, TextIO
 
 if TYPE_CHECKING:
-    from ..packs import RuleSet
+    from ..packs import Rule, RuleSet
     from ..result import FileResult
 
 REPORTERS: dict[str, str] = {
@@ -38,6 +38,22 @@ class Run:
     errors: list[str] = field(default_factory=list)
     teach: bool = False
     fail_on: str = "fail"  # the exit-code threshold, so test-style reports agree with it
+    profiles: dict[str, RuleSet] = field(default_factory=dict)  # by name, when referrals chose their own
+
+    def ruleset_for(self, result: FileResult) -> RuleSet:
+        """The rules `result` was judged by (its questions' guidance differs between profiles)."""
+        return self.profiles.get(result.profile or "", self.ruleset)
+
+    def rules_in_use(self) -> list[Rule]:
+        """The run's rules, then those only another profile a referral chose has (first id wins)."""
+        seen: set[str] = set()
+        rules = []
+        for ruleset in [self.ruleset, *self.profiles.values()]:
+            for rule in ruleset.rules:
+                if rule.id not in seen:
+                    seen.add(rule.id)
+                    rules.append(rule)
+        return rules
 
     @property
     def summary(self) -> dict[str, int]:

@@ -34,14 +34,14 @@ def annotation(run: Run, file: FileResult, finding: Finding) -> str:
         "file": repository_relative(file.path) or file.path,
         "line": str(finding.line),
         "col": str(finding.column),
-        "title": _title(run, finding),
+        "title": _title(run, file, finding),
     }
     written = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
     return f"::{command} {written}::{escape_data(_message(finding))}"
 
 
-def _title(run: Run, finding: Finding) -> str:
-    rule = run.ruleset.rule(finding.rule)
+def _title(run: Run, file: FileResult, finding: Finding) -> str:
+    rule = run.ruleset_for(file).rule(finding.rule)
     title = f"{finding.rule}: {rule.definition.title}" if rule else finding.rule
     return f"{title} (waived)" if finding.waived else title
 

@@ -76,7 +76,7 @@ def sarif_log(run: Run, *, cwd: Path | None = None) -> dict[str, Any]:
 
 def driver_rules(run: Run) -> list[dict[str, Any]]:
     """The rule set's rules, the pseudo-rules, then any id a finding carries that neither lists."""
-    rules = [rule_descriptor(rule, run) for rule in run.ruleset.rules]
+    rules = [rule_descriptor(rule, run) for rule in run.rules_in_use()]
     rules += [pseudo_descriptor(rule_id) for rule_id in PSEUDO_RULES]
     known = {rule["id"] for rule in rules}
     for file in run.results:

@@ -57,14 +57,14 @@ def render_file(console: Console, run: Run, result: FileResult) -> None:
         _render_block(console, GROUP_TITLES.get(_first_group(result), "Problems"), None, result.findings)
     else:
         for qid, verdict in result.questions.items():
-            question = run.ruleset.questions.get(qid)
+            question = run.ruleset_for(result).questions.get(qid)
             title = f"{qid}  {question.text.strip() if question else ''}"
             findings = [f for f in result.findings if f.question == qid]
             _render_block(console, title, verdict, findings)
             if run.teach and question is not None:
                 _render_teaching(console, question)
         for group, verdict in result.groups.items():
-            title = f"{group}  {run.ruleset.groups.get(group, '')}".rstrip()
+            title = f"{group}  {run.ruleset_for(result).groups.get(group, '')}".rstrip()
             _render_block(console, title, verdict, [f for f in result.findings if f.group == group])
     console.print()
 

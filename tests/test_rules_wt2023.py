@@ -1,0 +1,163 @@
+"""Profile wt2023 through the whole pipeline: each situation of docs/format.md's wt2023 tables.
+
+Each case starts from the exemplary wt2023 referral (no findings), changes
+what the row describes, and asserts the rule, severity and question verdict.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from conftest import EXAMPLES
+from scrqm.checker import Settings, check_text
+from scrqm.load import load_path
+from scrqm.packs import load_ruleset
+from scrqm.result import FileResult
+
+WT2023 = load_ruleset("wt2023")
+BASE: dict[str, Any] = load_path(EXAMPLES / "wt2023" / "01-exemplary-death.yaml").data
+EXPLANATION = "Neglect was first suspected when the post-mortem findings were shared on 14 March."
+REVIEW = [{"consideration": c, "applies": c != "d", "reason": "Because."} for c in "abcd"]
+
+
+def check(data: dict[str, Any], **settings: Any) -> FileResult:
+    settings.setdefault("today", dt.date(2026, 11, 26))
+    return check_text(json.dumps(data, default=str), display="r.yaml", ruleset=WT2023, settings=Settings(**settings))
+
+
+def with_changes(**changes: Any) -> dict[str, Any]:
+    """BASE with `a__b` paths set (None deletes the key)."""
+    data = copy.deepcopy(BASE)
+    for dotted, value in changes.items():
+        *parents, last = dotted.split("__")
+        node = data
+        for part in parents:
+            node = node.setdefault(part, {})
+        if value is None:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    return data
+
+
+NOT_MET = dict(criteria__notification="not_met", criteria__local_review=None, incident__abuse_or_neglect="not_suspected",
+               notification=None, rapid_review=None)
+
+ROWS = [
+    # QM1.2
+    ("notification absent", dict(criteria__notification=None), "QM1.2-notification-missing", "fail"),
+    ("2015 statement", dict(criteria__notification=None, criteria__statutory="met"),
+     "QM1.2-statutory-instead-of-notification", "info"),
+    ("met, not suspected", dict(incident__abuse_or_neglect="not_suspected"),
+     "QM1.2-notification-met-not-suspected", "fail"),
+    ("met, abuse unknown", dict(incident__abuse_or_neglect="unknown"), "QM1.2-notification-met-abuse-unclear", "warn"),
+    ("not met, facts meet", dict(criteria__notification="not_met", criteria__other_reason="Learning.",
+                                 criteria__learning_priorities=["LP1"]),
+     "QM1.2-notification-not-met-but-facts-meet", "warn"),
+    ("met, no local review", dict(criteria__local_review=None), "QM1.2-local-review-missing", "fail"),
+    ("met, empty local review", dict(criteria__local_review=[]), "QM1.2-local-review-missing", "fail"),
+    ("considerations b and d missing", dict(criteria__local_review=[REVIEW[0], REVIEW[2]]),
+     "QM1.2-local-review-incomplete", "warn"),
+    ("entry without letter", dict(criteria__local_review=[*REVIEW, {"applies": True, "reason": "x"}]),
+     "QM1.2-local-review-unnamed", "warn"),
+    ("entry without applies", dict(criteria__local_review=[*REVIEW[:3], {"consideration": "d", "reason": "x"}]),
+     "QM1.2-local-review-applies-missing", "fail"),
+    ("entry without reason", dict(criteria__local_review=[*REVIEW[:3], {"consideration": "d", "applies": False}]),
+     "QM1.2-local-review-reason-missing", "warn"),
+    ("entry with placeholder reason",
+     dict(criteria__local_review=[*REVIEW[:3], {"consideration": "d", "applies": False, "reason": "TBC"}]),
+     "QM1.2-local-review-reason-missing", "warn"),
+    ("(c) applies, no concern", dict(working_together_concerns=None), "QM1.2-agencies-concern-without-detail", "warn"),
+    ("not met, no reason", NOT_MET, "QM1.2-other-reason-missing", "fail"),
+    ("not met, no priority", {**NOT_MET, "criteria__other_reason": "Learning on neglect."},
+     "QM1.2-no-learning-priority", "warn"),
+    ("looked-after death", {**NOT_MET, "criteria__other_reason": "Learning on neglect.",
+                            "criteria__learning_priorities": ["LP1"], "child__looked_after": True},
+     "QM1.2-looked-after-death", "info"),
+    # QM1.3
+    ("no dates", dict(incident__date=None, incident__aware_date=None), "QM1.3-no-start-date", "fail"),
+    ("no aware date", dict(incident__aware_date=None), "QM1.3-aware-date-missing", "warn"),
+    ("met, no notification date", dict(notification=None, rapid_review=None), "QM1.3-notification-date-missing", "fail"),
+    ("no rapid review, overdue", dict(rapid_review=None), "QM1.3-rapid-review-overdue", "warn"),
+    ("future rapid review", dict(rapid_review__date="2026-12-01"), "QM1.3-future-date", "fail"),
+    ("notification before aware", dict(notification__date="2024-03-01"), "QM1.3-notification-before-start", "fail"),
+    ("referral before aware", dict(referral__date="2024-03-01"), "QM1.3-referral-before-start", "fail"),
+    ("rapid review before notification", dict(rapid_review__date="2024-03-06"),
+     "QM1.3-rapid-review-before-notification", "fail"),
+    ("notification 6 working days", dict(notification__date="2024-03-12"), "QM1.3-notification-late-unexplained", "fail"),
+    ("notification late, brief", dict(notification__date="2024-03-12", delay={"explanation": "Staff sickness."}),
+     "QM1.3-notification-explanation-short", "warn"),
+    ("rapid review 16 working days", dict(rapid_review__date="2024-04-02"), "QM1.3-rapid-review-late-unexplained", "fail"),
+    ("rapid review late, brief", dict(rapid_review__date="2024-04-02", rapid_review__delay_explanation="Diary."),
+     "QM1.3-rapid-review-explanation-short", "warn"),
+]
+
+
+def test_base_passes_with_no_findings() -> None:
+    result = check(BASE)
+    assert (result.findings, result.verdict, result.profile) == ([], "pass", "wt2023")
+
+
+@pytest.mark.parametrize(("changes", "rule", "severity"), [pytest.param(c, r, s, id=i) for i, c, r, s in ROWS])
+def test_row_gives_its_severity(changes: dict[str, Any], rule: str, severity: str) -> None:
+    result = check(with_changes(**changes))
+    assert result.verdict != "invalid", result.findings
+    hits = [f for f in result.findings if f.rule == rule]
+    assert hits, [f.rule for f in result.findings]
+    assert {f.severity for f in hits} == {severity}
+    question = rule.split("-")[0]
+    if severity != "info":
+        assert result.questions is not None and result.questions[question] == severity
+
+
+NO_FINDING = [
+    # Notified Mon 11 Mar: 5 working days after Mon 4 Mar, the last day of the duty.
+    ("notification on the fifth working day", dict(notification__date="2024-03-11")),
+    # Rapid review Thu 28 Mar: 15 working days after Thu 7 Mar (Good Friday is the 29th).
+    ("rapid review on the fifteenth working day", dict(rapid_review__date="2024-03-28")),
+    ("late notification, explained", dict(notification__date="2024-03-18", delay={"explanation": EXPLANATION})),
+    ("not met, reason, priority", {**NOT_MET, "criteria__other_reason": "Learning on neglect.",
+                                   "criteria__learning_priorities": ["LP1"]}),
+    ("(c) does not apply, no concern", dict(working_together_concerns=None, criteria__local_review=[
+        *REVIEW[:2], {"consideration": "c", "applies": False, "reason": "One agency only."}, REVIEW[3]])),
+]
+
+
+@pytest.mark.parametrize("changes", [pytest.param(c, id=i) for i, c in NO_FINDING])
+def test_no_finding_where_the_rules_ask_for_none(changes: dict[str, Any]) -> None:
+    result = check(with_changes(**changes))
+    assert result.findings == [], [(f.rule, f.message) for f in result.findings]
+
+
+def test_rapid_review_not_yet_due_gives_no_finding() -> None:
+    # Notified Thu 7 Mar 2024; on Thu 28 Mar the 15 working days are not yet over.
+    data = with_changes(rapid_review=None)
+    assert check(data, today=dt.date(2024, 3, 28)).findings == []
+    [finding] = check(data, today=dt.date(2024, 4, 2)).findings
+    assert finding.rule == "QM1.3-rapid-review-overdue" and "16 working days have passed" in finding.message
+
+
+def test_messages_name_the_duty_and_who_became_aware() -> None:
+    result = check(with_changes(notification__date="2024-03-18"))
+    [finding] = result.findings
+    assert "the Panel was notified 10 working days after the local authority became aware" in finding.message
+    assert "the duty is within 5" in finding.message
+    assert result.facts["delay_working_days"] == 10 and result.facts["delay_threshold"] == 5
+
+
+def test_thresholds_come_from_the_configuration() -> None:
+    strict = load_ruleset("wt2023", thresholds={"rapid_review_working_days": 10})
+    data = with_changes()  # rapid review 11 working days after the notification
+    result = check_text(json.dumps(data, default=str), display="r.yaml", ruleset=strict,
+                        settings=Settings(today=dt.date(2026, 11, 26)))
+    assert [f.rule for f in result.findings] == ["QM1.3-rapid-review-late-unexplained"]
+
+
+def test_pack_glossary_spares_the_frameworks_acronyms() -> None:
+    rationale = BASE["rationale"] + " The LSCP will decide on an LCSPR."
+    assert check(with_changes(rationale=rationale)).findings == []
