@@ -228,9 +228,21 @@ def load_text(text: str, *, limits: Limits = Limits(), source: str = "<text>") -
         pass
     if composer.problems:
         raise LoadFailure(composer.problems)
+    _enforce_spec(text, composer.spans)
     document = composer.document()
     document.source = source
     return document
+
+
+def _enforce_spec(text: str, spans: list[Any]) -> None:
+    """Refuse what the YAML spec forbids but libyaml lets through (see yamlspec)."""
+    from .yamlspec import problems
+
+    found = problems(text, spans)
+    if found:
+        raise LoadFailure(
+            [Problem(f"YAML syntax error: {p.message}", p.line, p.column, p.hint) for p in found]
+        )
 
 
 def load_path(path: Path, *, limits: Limits = Limits()) -> Document:
@@ -246,6 +258,23 @@ _SYNTAX_HINTS = (
     ("did not find expected ','", "a list in [brackets] or a mapping in {braces} is not closed"),
     ("found undefined alias", "an '*alias' needs a matching '&anchor' earlier in the file"),
     ("found unexpected end of stream", "a quote or bracket opened here is never closed"),
+    ("tab character", "indent with spaces, not tabs"),
+    ("directive", "a line starting with '%' is a YAML directive: remove it, or quote text that starts with '%'"),
+    ("expected <document start>", "remove the text after the '...' or '%' line, or quote text starting with '%'"),
+    ("incompatible YAML document", "remove the '%YAML' line at the top of the file"),
+    ("expected node content", "a value is missing here, or a ',', ']' or '}' is out of place"),
+    ("found unexpected ':'", "text containing ':' must be quoted"),
+    ("unexpected document indicator", "a line starting with '---' or '...' ends the document: indent it, "
+     "or write the text as a block after '>'"),
+    ("block sequence entries are not allowed", "a '- ' list item must start its own line, indented under its key"),
+    ("unknown escape character", "inside \"double quotes\" a backslash starts an escape: write \\\\ for a "
+     "backslash, or use 'single quotes'"),
+    ("while scanning an anchor", "'&' or '*' at the start of a value begins an anchor or alias: quote the text"),
+    ("while scanning a tag", "'!' at the start of a value begins a tag: quote the text"),
+    ("expected '-' indicator", "every item of this list starts with '- ' at the same indentation"),
+    ("comment or line break", "after '>' or '|' only a comment may follow on the same line; start the text "
+     "on the next line"),
+    ("indentation indicator", "after '>' or '|' write a digit from 1 to 9, or none"),
 )
 
 
@@ -303,6 +332,7 @@ class _Frame:
     key_pos: Position | None = None
     merges: list[tuple[Any, Path_]] = field(default_factory=list)
     anchor: _Anchor | None = None
+    span: Any = None  # the yamlspec.NodeSpan of this collection
 
 
 @dataclass
@@ -330,6 +360,7 @@ class _Composer:
         self.documents = 0
         self.nodes = 0
         self.text = text
+        self.spans: list[Any] = []
 
     def document(self) -> Document:
         return Document(self.root, self.text, self.values, self.keys, self.styles)
@@ -350,7 +381,7 @@ class _Composer:
         elif kind in ("MappingStartEvent", "SequenceStartEvent"):
             self._open(event, {} if kind == "MappingStartEvent" else [])
         elif kind in ("MappingEndEvent", "SequenceEndEvent"):
-            self._close()
+            self._close(event)
         elif kind == "AliasEvent":
             self._alias(event)
 
@@ -382,6 +413,7 @@ class _Composer:
 
     def _scalar(self, event: Any) -> None:
         self._count(event)
+        self._span(event, "scalar", event.style)
         value = self._resolve(event)
         path = self._path_for_next(event)
         if path is None:
@@ -433,10 +465,14 @@ class _Composer:
                 "a referral nests three or four levels at most; check the indentation",
             )
         self._record(self.values, path, _position(event))
-        self.stack.append(_Frame(container, path, anchor=self._anchor(event, container, path)))
+        span = self._span(event, "flow" if event.flow_style else "block")
+        frame = _Frame(container, path, anchor=self._anchor(event, container, path), span=span)
+        self.stack.append(frame)
 
-    def _close(self) -> None:
+    def _close(self, event: Any) -> None:
         frame = self.stack.pop()
+        if frame.span is not None and frame.span.kind == "flow":
+            frame.span.end_line = event.end_mark.line
         if frame.anchor is not None:
             frame.anchor.end = len(self.log)
         for source, source_path in frame.merges:
@@ -492,12 +528,15 @@ class _Composer:
         return anchor
 
     def _alias(self, event: Any) -> None:
+        self._span(event, "alias")
         anchor = self.anchors.get(event.anchor)
         if anchor is None or anchor.end is None:
-            self._fail(event, f"alias '*{event.anchor}' refers to no complete anchor")
+            self._fail(event, f"alias '*{event.anchor}' refers to no complete anchor",
+                       "an '*alias' needs a matching '&anchor' earlier in the file, outside the alias")
         path = self._path_for_next(event)
         if path is None:
-            self._fail(event, "an alias cannot be used as a mapping key")
+            self._fail(event, "an alias cannot be used as a mapping key",
+                       "write the key as a word followed by ':'")
         assert anchor is not None and anchor.end is not None and path is not None
         self._count(event, max(anchor.end - anchor.start, 1))
         # Give the aliased subtree positions under its new path.
@@ -506,6 +545,27 @@ class _Composer:
             self._record(table, path + source[size:], pos)
         self._record(self.values, path, _position(event))
         self._attach(anchor.value)
+
+    def _span(self, event: Any, kind: str, style: str | None = None) -> Any:
+        """Note where a node was written, for the checks libyaml skips (yamlspec)."""
+        from .yamlspec import NodeSpan
+
+        start, end = event.start_mark, event.end_mark
+        top = self.stack[-1] if self.stack else None
+        in_flow = top is not None and top.span is not None and top.span.kind == "flow"
+        span = NodeSpan(kind, start.index, end.index, start.line, end.line, start.column, style, in_flow,
+                        None if in_flow else self._block_indent(top))
+        self.spans.append(span)
+        return span
+
+    def _block_indent(self, top: _Frame | None) -> int | None:
+        """The 0-based column of the key or '-' a node belongs to, when it is sure."""
+        if top is None or top.span is None:
+            return None
+        if isinstance(top.container, dict):
+            return top.key_pos.column - 1 if top.key_pos is not None else None
+        start = top.span.start
+        return top.span.start_column if self.text[start:start + 1] == "-" else None
 
     # -- scalars -------------------------------------------------------
     def _resolve(self, event: Any) -> Any:

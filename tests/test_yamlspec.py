@@ -1,0 +1,98 @@
+"""The YAML rules libyaml skips: each refused where the spec says so, and only there."""
+
+from __future__ import annotations
+
+import pytest
+
+from scrqm.load import LoadFailure, load_text
+
+
+def first_problem(text: str) -> tuple[str, int, int, str | None]:
+    with pytest.raises(LoadFailure) as caught:
+        load_text(text)
+    p = caught.value.problems[0]
+    return p.message, p.line, p.column, p.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ('key: "value"# note\n', 1, 13),
+        ("list: [a, b]#note\n", 1, 13),
+        ("list: [a,#note\n  b]\n", 1, 10),
+        ("block: >#note\n  text\n", 1, 9),
+        ("%YAML 1.2#x\n---\na: 1\n", 1, 10),
+    ],
+)
+def test_comment_without_a_space_is_refused(text: str, line: int, column: int) -> None:
+    message, *position, hint = first_problem(text)
+    assert "comment needs a space" in message and position == [line, column]
+    assert hint and "space before the '#'" in hint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: b#c\n",  # part of plain text
+        "url: http://example.org/#part\n",
+        'a: "x#y" # note\n',
+        "a: &x-y 1 # note\nb: *x-y # note\n",
+        "a: >- # note\n  text # not a comment\n",
+        "# top\na: [x, y] # note\n",
+        "a: 'it''s # not a comment'\n",
+    ],
+)
+def test_hash_that_is_not_a_comment_is_accepted(text: str) -> None:
+    load_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('rationale: "The child\nwas seen"\n', 2),
+        ("list: [a,\nb]\n", 2),
+        ('incident:\n  summary: "one\n  two"\n', 3),
+        ('a: "one\n\ttwo"\n', 2),  # a tab is not indentation
+        ("- [\n\tfoo]\n", 2),
+    ],
+)
+def test_under_indented_continuation_is_refused(text: str, line: int) -> None:
+    message, found_line, _, hint = first_problem(text)
+    assert "is not indented past the key or '-'" in message and found_line == line
+    assert hint and "spaces" in hint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'rationale: "The child\n  was seen"\n',
+        "list: [a,\n  b]\n",
+        "[a,\nb]\n",  # top level: no key to indent past
+        "list: [a,\n# a comment line\n  b]\n",
+        'a: "one\n\n  two"\n',  # a blank line may be empty
+        'a: "one\r\n  two"\r\n',
+    ],
+)
+def test_indented_continuation_is_accepted(text: str) -> None:
+    load_text(text)
+
+
+@pytest.mark.parametrize("text", ["a: [-]\n", "- [-, -]\n", "a: [x, -]\n"])
+def test_lone_indicator_in_brackets_is_refused(text: str) -> None:
+    message, *_ = first_problem(text)
+    assert "inside brackets must be quoted" in message
+
+
+@pytest.mark.parametrize("text", ["a: ['-', -1, -x]\n", "a: [x-y]\n", "a: [-x, y]\n"])
+def test_dash_that_starts_text_is_accepted(text: str) -> None:
+    load_text(text)
+
+
+def test_block_opening_with_wider_blank_lines_is_refused() -> None:
+    # libyaml takes this (yaml-test-suite S98Z); the spec does not.
+    message, line, _, _ = first_problem("a: >\n \n  \n   \n # c\n")
+    assert "blank line at the start of this block holds 3 spaces" in message and line == 4
+
+
+def test_block_opening_with_narrower_blank_lines_is_accepted() -> None:
+    assert load_text("a: >\n \n  text\nb: |2\n    x\n").data == {"a": "\ntext\n", "b": "  x\n"}
