@@ -8,13 +8,14 @@ exception: the run goes on with the other files.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 from .checks import Context
 from .engine import REDACTED, facts, run_rules
-from .load import Document, Limits, LoadFailure, load_text, read_path
+from .load import Document, Limits, LoadFailure, load_text, read_path, read_stream
 from .model import Referral
 from .packs import RuleSet, UnknownProfile
 from .result import FileResult, Finding, invalid, judge
@@ -44,7 +45,18 @@ def check_file(
     except LoadFailure as exc:
         return _load_failed(display, exc)
     except OSError as exc:
-        return invalid(display, [_io_finding(exc)], io_error=True)
+        return invalid(display, [_io_finding(path, exc)], io_error=True)
+    return check_text(text, display=display, ruleset=ruleset, settings=settings, choose=choose)
+
+
+def check_stream(
+    stream: BinaryIO, *, display: str, ruleset: RuleSet, settings: Settings, choose: ChooseRules | None = None
+) -> FileResult:
+    """Standard input: bounded and decoded like a file, and a result like a file's."""
+    try:
+        text = read_stream(stream, limits=settings.limits)
+    except LoadFailure as exc:
+        return _load_failed(display, exc)
     return check_text(text, display=display, ruleset=ruleset, settings=settings, choose=choose)
 
 
@@ -142,7 +154,33 @@ def _shape_finding(issue: object, redact: bool) -> Finding:
     return Finding(issue.line, issue.column, "shape", "fail", message, issue.field, None, "shape", issue.hint)
 
 
-def _io_finding(exc: OSError) -> Finding:
-    reason = exc.strerror or str(exc)
-    return Finding(1, 1, "io", "fail", f"cannot read the file: {reason}", None, None, "io",
-                   "check the file exists and you have permission to read it")
+def _io_finding(path: Path, exc: OSError) -> Finding:
+    reason, fix = _io_reason(path, exc)
+    return Finding(1, 1, "io", "fail", f"cannot read the file: {reason}", None, None, "io", fix)
+
+
+def _io_reason(path: Path, exc: OSError) -> tuple[str, str]:
+    """What went wrong, in words, and what to do; never a traceback."""
+    import errno
+
+    from .load import NotAFile
+
+    if isinstance(exc, NotAFile):
+        return exc.strerror or "not a regular file", "check only referral files; remove it or --exclude it"
+    if exc.errno == errno.ELOOP:
+        return "it is a symbolic link that points back to itself", "fix or delete the link"
+    if path.is_symlink() and not path.exists():
+        target = _link_target(path)
+        return f"it is a symbolic link to {target}, which does not exist", "fix or delete the link"
+    if exc.errno == errno.ENOENT:
+        return "it no longer exists (deleted or moved during the run?)", "run the check again"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied", "ask for read permission, or --exclude the file"
+    return exc.strerror or type(exc).__name__, "check the file exists and you have permission to read it"
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return f"'{os.readlink(path)}'"
+    except OSError:
+        return "a path"

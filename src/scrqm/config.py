@@ -43,9 +43,15 @@ class PathOverride(_Strict):
 
 
 class Limits(_Strict):
-    max_file_size: int | None = Field(None, alias="max-file-size", description="Bytes; larger files are invalid.")
-    max_depth: int | None = Field(None, alias="max-depth", description="Nesting levels.")
-    max_nodes: int | None = Field(None, alias="max-nodes", description="Values after alias expansion.")
+    # Upper bounds keep a configuration from undoing the protection: path
+    # bookkeeping grows with depth squared, so depth stays at most 1000.
+    max_file_size: int | None = Field(
+        None, alias="max-file-size", ge=1, le=256 * 1024 * 1024, description="Bytes; larger files are invalid."
+    )
+    max_depth: int | None = Field(None, alias="max-depth", ge=1, le=1000, description="Nesting levels.")
+    max_nodes: int | None = Field(
+        None, alias="max-nodes", ge=1, le=10_000_000, description="Values after alias expansion."
+    )
 
 
 class Config(_Strict):

@@ -17,10 +17,13 @@ checker turns it into an ``invalid`` result, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 Path_ = tuple[str | int, ...]
 
@@ -85,15 +88,17 @@ class Document:
         yield from _walk_strings(self.data, ())
 
 
-def _walk_strings(node: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
-    if isinstance(node, str):
-        yield path, node
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield from _walk_strings(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk_strings(value, (*path, index))
+def _walk_strings(root: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
+    # A stack, not recursion: the nesting limit is configurable, Python's is not.
+    stack: list[tuple[Path_, Any]] = [(path, root)]
+    while stack:
+        here, node = stack.pop()
+        if isinstance(node, str):
+            yield here, node
+        elif isinstance(node, dict):
+            stack.extend(((*here, key), value) for key, value in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend(((*here, index), value) for index, value in reversed(list(enumerate(node))))
 
 
 # --------------------------------------------------------------------------
@@ -164,25 +169,55 @@ def _line_column_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
+class NotAFile(OSError):
+    """The path is a named pipe, a device or a socket: reading it could block or never end."""
+
+
 def read_path(path: Path, *, limits: Limits = Limits()) -> str:
-    """The text of `path`, bounded by `limits.max_bytes` before anything is read."""
-    size = path.stat().st_size
-    if size > limits.max_bytes:
-        raise LoadFailure(
-            [
-                Problem(
-                    f"the file is {_mebibytes(size)}, over the limit of "
-                    f"{_mebibytes(limits.max_bytes)} for one referral",
-                    hint="a referral is a few kilobytes; check this is the right file, "
-                    "or raise `max-file-size` in the configuration",
-                )
-            ]
-        )
-    with path.open("rb") as handle:
+    """The text of `path`, bounded by `limits.max_bytes` before anything is read.
+
+    The file is opened without blocking and checked with fstat on the open
+    descriptor, so a named pipe cannot hang the run and a file swapped after
+    the check cannot slip past the size limit.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    with os.fdopen(os.open(path, flags), "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAFile(errno.EINVAL, f"not a regular file but {_kind_of(info.st_mode)}", str(path))
+        if info.st_size > limits.max_bytes:
+            raise LoadFailure([too_big(info.st_size, limits)])
         raw = handle.read(limits.max_bytes + 1)
     if len(raw) > limits.max_bytes:  # grew while we looked
         raise LoadFailure([Problem("the file grew past the size limit while being read")])
     return decode(raw)
+
+
+def read_stream(stream: BinaryIO, *, limits: Limits = Limits()) -> str:
+    """The text of a stream (standard input), reading at most one byte past the limit."""
+    raw = stream.read(limits.max_bytes + 1)
+    if len(raw) > limits.max_bytes:
+        raise LoadFailure([too_big(None, limits)])
+    return decode(raw)
+
+
+def too_big(size: int | None, limits: Limits) -> Problem:
+    what = f"the file is {_mebibytes(size)}, over" if size is not None else "the input is over"
+    return Problem(
+        f"{what} the limit of {_mebibytes(limits.max_bytes)} for one referral",
+        hint="a referral is a few kilobytes; check this is the right file, "
+        "or raise `limits: max-file-size:` in the configuration",
+    )
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (use - to read standard input)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a directory" if stat.S_ISDIR(mode) else "a special file"
 
 
 def _mebibytes(size: int) -> str:
@@ -500,7 +535,8 @@ class _Composer:
             if not isinstance(source, dict):
                 pos = frame.key_pos or Position(1, 1)
                 self.problems.append(
-                    Problem("a merge key '<<' must refer to a mapping", pos.line, pos.column)
+                    Problem("a merge key '<<' must refer to a mapping", pos.line, pos.column,
+                            "write the fields out, or point '<<' at an '&anchor' on a mapping")
                 )
                 return
             frame.merges.append((source, self.anchored_at.get(id(source), (None, ()))[1]))

@@ -203,7 +203,7 @@ def _limit_source(loaded: LoadedConfig, name: str) -> str:
 def execute(options: CheckOptions) -> Outcome:
     from dataclasses import replace
 
-    from .checker import check_file, check_text
+    from .checker import check_file, check_stream
     from .config import rules_for_path
     from .discover import discover
     from .progress import progress
@@ -228,8 +228,8 @@ def execute(options: CheckOptions) -> Outcome:
     results = []
     if "-" in options.paths:
         display = options.stdin_filename
-        results.append(check_text(_read_stdin(), display=display, ruleset=rules_of(display), settings=settings,
-                                  choose=chooser(display)))
+        results.append(check_stream(sys.stdin.buffer, display=display, ruleset=rules_of(display),
+                                    settings=settings, choose=chooser(display)))
     with progress(len(found.files)) as advance:
         for path in found.files:
             display = path.as_posix()
@@ -260,17 +260,6 @@ def write_reports(run: Run, options: CheckOptions, get_reporter: Callable[[str],
     if not options.quiet:
         with open_report(None) as stream:
             get_reporter(options.terminal_format).render(run, stream)
-
-
-def _read_stdin() -> str:
-    data = sys.stdin.buffer.read()
-    from .load import LoadFailure, decode
-
-    try:
-        return decode(data)
-    except LoadFailure as exc:
-        # Let the checker report it as an invalid file with its position.
-        raise ScrqmError(f"standard input: {exc.problems[0].message}") from None
 
 
 @contextmanager
