@@ -96,3 +96,10 @@ def test_block_opening_with_wider_blank_lines_is_refused() -> None:
 
 def test_block_opening_with_narrower_blank_lines_is_accepted() -> None:
     assert load_text("a: >\n \n  text\nb: |2\n    x\n").data == {"a": "\ntext\n", "b": "  x\n"}
+
+
+@pytest.mark.parametrize("newline", ["\r", "\x85", "\u2028"])
+def test_lines_are_counted_as_the_parser_counts_them(newline: str) -> None:
+    load_text(f'a: "one{newline}  two"{newline}b: 1{newline}')
+    message, line, _, _ = first_problem(f'a: 1{newline}b: "one{newline}two"{newline}')
+    assert "is not indented" in message and line == 3

@@ -15,9 +15,14 @@ def main() -> None:
 
         print(f"scrqm {__version__}")
         return
-    from .cli import run
+    try:
+        from .cli import run
 
-    run()
+        run()
+    except KeyboardInterrupt:
+        # Ctrl-C outside a command (while importing, say): the same one line as inside.
+        print("scrqm: interrupted", file=sys.stderr)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -251,6 +251,8 @@ def load_text(text: str, *, limits: Limits = Limits(), source: str = "<text>") -
 
     if text.startswith("\ufeff"):
         text = text[1:]
+    if _NOT_PRINTABLE.search(text):  # before the parser: its reader reports bytes, not characters
+        raise LoadFailure([_reader_problem(None, text)])
     composer = _Composer(text, limits)
     try:
         for event in _yaml().parse(text):
@@ -327,15 +329,21 @@ def _syntax_problem(exc: Any) -> Problem:
     return Problem(f"YAML syntax error: {words}", line, column, hint)
 
 
+# Characters YAML 1.2 allows in a stream (c-printable); anything else is refused by the reader.
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _reader_problem(exc: Any, text: str) -> Problem:
-    index = getattr(exc, "position", None)
-    if not isinstance(index, int):
-        return Problem(f"YAML error: {exc}")
+    # The C reader counts its position in UTF-8 bytes, the pure one in
+    # characters: find the character ourselves rather than trust either.
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:
+        return Problem(f"YAML error: {getattr(exc, 'reason', None) or exc}")
+    index = found.start()
     line = text.count("\n", 0, index) + 1
     column = index - (text.rfind("\n", 0, index) + 1) + 1
-    char = text[index] if index < len(text) else ""
     return Problem(
-        f"the file holds a control character (U+{ord(char):04X}) that YAML does not allow",
+        f"the file holds a control character (U+{ord(found.group()):04X}) that YAML does not allow",
         line,
         column,
         "delete the character; it is usually left by copying from another program",

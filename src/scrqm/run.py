@@ -215,6 +215,7 @@ def execute(options: CheckOptions) -> Outcome:
         settings = replace(settings, today=options.today)
     config = loaded.config
     found = discover([p for p in options.paths if p != "-"], exclude=config.exclude)
+    _refuse_output_over_input(options.output, found.files)
     for error in found.errors:
         print(f"scrqm: error: {error}", file=sys.stderr)
 
@@ -260,6 +261,19 @@ def write_reports(run: Run, options: CheckOptions, get_reporter: Callable[[str],
     if not options.quiet:
         with open_report(None) as stream:
             get_reporter(options.terminal_format).render(run, stream)
+
+
+def _refuse_output_over_input(output: Path | None, inputs: list[Path]) -> None:
+    """`--output` must never replace a referral it reads: nothing the user wrote is modified."""
+    if output is None or not output.exists():
+        return
+    for path in inputs:
+        try:
+            same = os.path.samefile(output, path)
+        except OSError:
+            continue
+        if same:
+            raise ScrqmError(f"{output}: --output names a file being checked; write the report elsewhere")
 
 
 @contextmanager

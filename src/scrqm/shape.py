@@ -75,7 +75,7 @@ def _line_col(document: Document, path: Path_) -> tuple[int, int]:
 
 
 def _issue(model: type[BaseModel], document: Document, error: Any) -> ShapeIssue:
-    path: Path_ = tuple(p for p in error["loc"] if not _is_union_tag(p))
+    path = _real_path(error["loc"], document.data)
     name = dotted(path)
     kind = error["type"]
     got = error.get("input")
@@ -83,7 +83,7 @@ def _issue(model: type[BaseModel], document: Document, error: Any) -> ShapeIssue
         pos = document.key_position(path)
         return ShapeIssue(name, f"`{name}` is not a field of a referral", pos.line, pos.column,
                           _did_you_mean(model, path))
-    if kind == "missing":
+    if kind == "missing" and path:
         line, column = _line_col(document, path[:-1])
         hint = f"add `{path[-1]}:`"
         if path == ("format",):
@@ -94,8 +94,28 @@ def _issue(model: type[BaseModel], document: Document, error: Any) -> ShapeIssue
     return ShapeIssue(name, f"`{name}` {message}", line, column, hint)
 
 
+def _real_path(loc: tuple[Any, ...], data: Any) -> Path_:
+    """`loc` without the member types pydantic adds to the location of union errors.
+
+    A part is the user's when the data has it at that point: a key written
+    `function-` or `list[x]` is a field name, not a union tag.
+    """
+    path: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        elif _is_union_tag(part):
+            continue
+        else:
+            current = None
+        path.append(part)
+    return tuple(path)
+
+
 def _is_union_tag(part: Any) -> bool:
-    # pydantic adds the member type to the location of union errors.
     return isinstance(part, str) and part.startswith(("function-", "literal[", "list["))
 
 

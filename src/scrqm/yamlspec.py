@@ -54,7 +54,7 @@ _BLOCK_HEADER = re.compile(r"(?:[&!][^ \t\n]*[ \t]+)*[|>][0-9+-]*")
 
 def problems(text: str, spans: list[NodeSpan]) -> list[SpecProblem]:
     """The first problem of each kind, in file order (one is enough to fix at a time)."""
-    lines = [line.rstrip("\r") for line in text.split("\n")]
+    lines = _BREAK.split(text)
     found = [
         _comment_without_space(text, spans),
         _flow_continuation(lines, text, spans),
@@ -64,13 +64,13 @@ def problems(text: str, spans: list[NodeSpan]) -> list[SpecProblem]:
     return sorted((p for p in found if p is not None), key=lambda p: (p.line, p.column))
 
 
+# The line breaks libyaml counts lines by (CR alone and NEL, LS, PS too), so
+# that line numbers here agree with the parser's.
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    index = text.find("\n")
-    while index != -1:
-        starts.append(index + 1)
-        index = text.find("\n", index + 1)
-    return starts
+    return [0, *(match.end() for match in _BREAK.finditer(text))]
 
 
 def _covered(spans: list[NodeSpan]) -> tuple[list[int], list[int]]:
@@ -100,8 +100,7 @@ def _comment_without_space(text: str, spans: list[NodeSpan]) -> SpecProblem | No
     while index != -1:
         if index >= skip_to and not _inside(index, starts, ends):
             line = bisect.bisect_right(line_starts, index) - 1
-            newline = text.find("\n", index)
-            skip_to = len(text) if newline == -1 else newline
+            skip_to = line_starts[line + 1] if line + 1 < len(line_starts) else len(text)
             if index > line_starts[line] and text[index - 1] not in " \t":
                 return _comment_problem(line, index - line_starts[line])
         index = text.find("#", index + 1)
@@ -169,7 +168,7 @@ def _lone_indicator_in_flow(text: str, spans: list[NodeSpan]) -> SpecProblem | N
         if text[span.start:span.start + 1] in ("-", "?", ":"):
             following = text[span.start + 1:span.start + 2]
             if following in ("", " ", "\t", "\n", "\r", ",", "[", "]", "{", "}"):
-                column = span.start - (text.rfind("\n", 0, span.start) + 1)
+                column = span.start - _line_starts(text)[span.start_line]
                 return SpecProblem(
                     f"a lone '{text[span.start]}' inside brackets must be quoted",
                     span.start_line + 1,
