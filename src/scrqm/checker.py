@@ -147,10 +147,14 @@ def _shape_finding(issue: object, redact: bool) -> Finding:
     from .shape import ShapeIssue
 
     assert isinstance(issue, ShapeIssue)
+    from .privacy import mask_identifiers
+
     message = issue.message
     if redact and ", got " in message or redact and "; got " in message:
         # The value after "got" is what the user wrote; keep only the field.
         message = message.split("; got ")[0].split(", got ")[0] + f"; got {REDACTED}"
+    else:
+        message = mask_identifiers(message)  # a value is quoted, an identifier in it never
     return Finding(issue.line, issue.column, "shape", "fail", message, issue.field, None, "shape", issue.hint)
 
 

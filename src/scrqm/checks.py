@@ -149,6 +149,8 @@ class AcronymOptions(Options):
 @register("unexpanded_acronyms", AcronymOptions, gives={"acronym"})
 def unexpanded_acronyms(referral: Referral, options: AcronymOptions, context: Context) -> Iterator[Hit]:
     """An acronym in the text is neither expanded anywhere in the file nor in the glossary."""
+    from .privacy import find_identifiers
+
     value = get_field(referral, options.field)
     if _absent(value):
         return
@@ -158,7 +160,12 @@ def unexpanded_acronyms(referral: Referral, options: AcronymOptions, context: Co
     else:
         source = value
     found = textutil.unexpanded_acronyms(value, expansions_source=source, glossary=context.glossary)
-    for acronym, _offset in found:
+    # A postcode's "SW1A" or an NI number's "JG" is part of an identifier, not an acronym:
+    # naming it would repeat a piece of the identifier.
+    spans = [(m.start, m.end) for m in find_identifiers(value)] if found else []
+    for acronym, offset in found:
+        if any(start <= offset < end for start, end in spans):
+            continue
         yield Hit(options.field, {"acronym": acronym}, frozenset({"acronym"}))
 
 
@@ -324,7 +331,8 @@ def future_dates(referral: Referral, options: FutureOptions, context: Context) -
     for name in options.fields:
         value = get_field(referral, name)
         if isinstance(value, dt.date) and value > context.today:
-            yield Hit(name, {"date": value.isoformat(), "today": context.today.isoformat()})
+            # Dates are the referral's own data: --redact hides them like its text.
+            yield Hit(name, {"date": value.isoformat(), "today": context.today.isoformat()}, frozenset({"date"}))
 
 
 class OrderOptions(Options):
@@ -341,7 +349,7 @@ def date_order(referral: Referral, options: OrderOptions, context: Context) -> I
         yield Hit(options.later, {
             "later": options.later, "later_date": end.isoformat(),
             "earlier": start_field, "earlier_date": start.isoformat(),
-        })
+        }, frozenset({"later_date", "earlier_date"}))
 
 
 def first_present(referral: Referral, names: list[str]) -> tuple[str, Any]:

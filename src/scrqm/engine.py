@@ -14,6 +14,7 @@ from .checks import CHECKS, Context, Hit
 from .load import Document
 from .model import Referral
 from .packs import Rule, RuleSet
+from .privacy import mask_identifiers
 from .result import Finding
 
 REDACTED = "[redacted]"
@@ -47,6 +48,8 @@ def stamp(rule: Rule, hit: Hit, document: Document | None, *, redact: bool = Fal
     params: dict[str, Any] = dict(hit.params)
     if redact:
         params.update({key: REDACTED for key in hit.quoted})
+    else:
+        params.update({key: mask_identifiers(str(params[key])) for key in hit.quoted if key in params})
     return Finding(
         line=line,
         column=column,

@@ -633,7 +633,9 @@ class _Composer:
         if kind == "float" and isinstance(resolved, int) and not isinstance(resolved, bool):
             return float(resolved)
         if not isinstance(resolved, expected) or (kind == "int" and isinstance(resolved, bool)):
-            self._fail(event, f"'{text}' is not a valid !!{kind}")
+            # The value is not echoed: --redact cannot reach load messages.
+            self._fail(event, f"this value is not a valid !!{kind}",
+                       f"write a {_TAG_WORDS.get(kind, kind)} here, or remove the !!{kind} tag")
         return resolved
 
     def _reject_tag(self, event: Any) -> None:
@@ -645,6 +647,10 @@ class _Composer:
             "referral files hold plain text, numbers, dates, lists and mappings: "
             "remove the tag",
         )
+
+
+_TAG_WORDS = {"int": "whole number", "float": "number", "bool": "true or false", "null": "~",
+              "timestamp": "date written as YYYY-MM-DD"}
 
 
 def _position(event: Any) -> Position:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
-__all__ = ["KIND_LABELS", "IdentifierMatch", "find_identifiers"]
+__all__ = ["KIND_LABELS", "IdentifierMatch", "find_identifiers", "mask_identifiers"]
 
 KIND_LABELS: dict[str, str] = {
     "nhs_number": "an NHS number",
@@ -255,3 +255,23 @@ def find_identifiers(text: str, kinds: Collection[str] | None = None) -> list[Id
             if kinds is None or kind in kinds:
                 matches.append(IdentifierMatch(kind=kind, start=start, end=end))
     return sorted(matches, key=lambda match: (match.start, match.end))
+
+
+def mask_identifiers(text: str) -> str:
+    """`text` with every identifier replaced by its kind in brackets, e.g. "[an NHS number]".
+
+    For the few places that quote what a referral says (a shape error's
+    value, a rule message's `{value}`): whatever a rule pack's message
+    template asks for, an identifier is never repeated, with or without
+    --redact.
+    """
+    if not any(ch.isdigit() or ch == "@" for ch in text):
+        return text  # every kind holds a digit or an '@': the common case costs nothing
+    pieces = []
+    last = 0
+    for match in find_identifiers(text):
+        pieces.append(text[last:match.start])
+        pieces.append(f"[{KIND_LABELS[match.kind]}]")
+        last = match.end
+    pieces.append(text[last:])
+    return "".join(pieces)
