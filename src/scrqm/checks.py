@@ -269,7 +269,7 @@ def each_missing(referral: Referral, options: EachMissingOptions, context: Conte
     """An entry of the list lacks `item_field` (absent or a placeholder)."""
     items = get_field(referral, options.list) or []
     for index, item in enumerate(items):
-        if _absent(getattr(item, options.item_field, None)):
+        if _absent(get_field(item, options.item_field)):
             yield Hit(f"{options.list}.{index}.{options.item_field}", {"number": index + 1})
 
 

@@ -312,8 +312,12 @@ def get_field(referral: BaseModel | None, path: str) -> Any:
             if not part.isdigit() or int(part) >= len(value):
                 return None
             value = value[int(part)]
+        elif isinstance(value, BaseModel) and part in type(value).model_fields:
+            # Only declared fields: a pack's dotted path is data, never a way
+            # into Python internals (`rationale.__class__`...).
+            value = getattr(value, part)
         else:
-            value = getattr(value, part, None)
+            return None
     return value
 
 

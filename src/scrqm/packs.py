@@ -10,6 +10,7 @@ test suite runs.  A bad pack is a `PackError` naming its file and line.
 
 from __future__ import annotations
 
+import re
 import string
 from datetime import date
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from .errors import ScrqmError
 from .load import Document, LoadFailure, load_path
 
 DEFAULT_PROFILE = "wt2015"
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 class PackError(ScrqmError):
@@ -179,7 +181,8 @@ def load_ruleset(
 def profile_packs(profile: str) -> list[tuple[PackDef, Document]]:
     """The shipped packs of `profile`, in file-name order."""
     directory = rules_root() / profile
-    if not directory.is_dir() or not any(directory.glob("*.yaml")):
+    # A profile is a name, not a path: no way out of the shipped rules/.
+    if not _PROFILE_NAME.fullmatch(profile) or not directory.is_dir() or not any(directory.glob("*.yaml")):
         raise UnknownProfile(f"unknown profile '{profile}'; the profiles are: {', '.join(profiles())}")
     packs = [load_pack(path) for path in sorted(directory.glob("*.yaml"))]
     for pack, document in packs:
@@ -276,13 +279,31 @@ def _check_refs(definition: RuleDef, ruleset: RuleSet, document: Document, index
     if definition.question is not None and definition.question not in ruleset.questions:
         raise PackError(f"{_where(document, index, 'question')}: rule {definition.id}: "
                         f"unknown question `{definition.question}`")
-    fields = {name for _, name, _, _ in string.Formatter().parse(definition.message) if name}
+    fields = _placeholders(definition.message, f"{_where(document, index, 'message')}: rule {definition.id}")
     known = _message_fields(definition.check)
     unknown = fields - known
     if unknown:
         raise PackError(f"{_where(document, index, 'message')}: rule {definition.id}: the message uses "
                         f"{{{', '.join(sorted(unknown))}}}, which check `{definition.check}` does not give; "
                         f"it gives: {', '.join(sorted(known)) or 'nothing'}")
+
+
+def _placeholders(message: str, where: str) -> set[str]:
+    """The `{name}`s of a message; plain names only, so a pack cannot reach
+    attributes (`{value.__class__}`), index, or pad to a huge width (`{value:>999999999}`)."""
+    try:
+        parts = list(string.Formatter().parse(message))
+    except ValueError as exc:
+        raise PackError(f"{where}: the message is not a valid template ({exc}); write {{{{ for a literal brace")
+    names = set()
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            raise PackError(f"{where}: the message placeholder {{{name}{'!' + conversion if conversion else ''}"
+                            f"{':' + spec if spec else ''}}} is not allowed; write a plain {{name}}")
+        names.add(name)
+    return names
 
 
 def _message_fields(check: str) -> set[str]:
