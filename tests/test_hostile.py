@@ -216,7 +216,8 @@ def test_limits_come_from_the_configuration(check_file_json: Callable[..., Any],
 @pytest.mark.parametrize(
     ("limits", "key"),
     [("max-depth: 100000", "limits.max-depth"), ("max-nodes: 0", "limits.max-nodes"),
-     ("max-file-size: -1", "limits.max-file-size")],
+     ("max-nodes: 1000001", "limits.max-nodes"), ("max-file-size: -1", "limits.max-file-size"),
+     ("max-file-size: 16777217", "limits.max-file-size")],
 )
 def test_limits_out_of_bounds_are_a_config_error(
     run_line: Callable[..., Any], tmp_path: Path, limits: str, key: str
@@ -225,7 +226,7 @@ def test_limits_out_of_bounds_are_a_config_error(
     config.write_text(f"limits:\n  {limits}\n", encoding="utf-8")
     result = run_line("check", "--config", str(config), str(GOOD))
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"scrqm: error: {config}:") and f"`{key.replace('limits.', 'limits.')}" in result.stderr
+    assert result.stderr.startswith(f"scrqm: error: {config}:") and f"`{key}`" in result.stderr
 
 
 def test_standard_input_is_bounded_and_decoded_like_a_file(run_line: Callable[..., Any], tmp_path: Path) -> None:
@@ -234,3 +235,10 @@ def test_standard_input_is_bounded_and_decoded_like_a_file(run_line: Callable[..
     result = run_line("check", "--format", "json", "--config", str(config), "-", input=HEADER + "a: " + "x" * 200)
     [file] = json.loads(result.stdout)["files"]
     assert result.exit_code == 1 and "input is over the limit of 0.1 KiB" in load_message(file)
+
+
+def test_standard_input_with_a_bad_encoding_is_an_invalid_result(run_line: Callable[..., Any]) -> None:
+    result = run_line("check", "--format", "json", "--isolated", "-", input=(HEADER + "a: 1\n").encode("utf-16"))
+    [file] = json.loads(result.stdout)["files"]
+    assert result.exit_code == 1 and file["path"] == "<stdin>"
+    assert "encoded as UTF-16" in load_message(file)

@@ -44,13 +44,16 @@ class PathOverride(_Strict):
 
 class Limits(_Strict):
     # Upper bounds keep a configuration from undoing the protection: path
-    # bookkeeping grows with depth squared, so depth stays at most 1000.
+    # bookkeeping grows with depth squared, so depth stays at most 1000, and
+    # positions are kept per expanded value, so at most a million of them
+    # (an alias bomb at that cap: 1.5 s and about 220 MiB; docs/reliability.md);
+    # files are read whole, so at most 16 MiB.
     max_file_size: int | None = Field(
-        None, alias="max-file-size", ge=1, le=256 * 1024 * 1024, description="Bytes; larger files are invalid."
+        None, alias="max-file-size", ge=1, le=16 * 1024 * 1024, description="Bytes; larger files are invalid."
     )
     max_depth: int | None = Field(None, alias="max-depth", ge=1, le=1000, description="Nesting levels.")
     max_nodes: int | None = Field(
-        None, alias="max-nodes", ge=1, le=10_000_000, description="Values after alias expansion."
+        None, alias="max-nodes", ge=1, le=1_000_000, description="Values after alias expansion."
     )
 
 
