@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
+from .yamlspec import NodeSpan, problems as spec_problems
+
 Path_ = tuple[str | int, ...]
 
 
@@ -271,11 +273,9 @@ def load_text(text: str, *, limits: Limits = Limits(), source: str = "<text>") -
     return document
 
 
-def _enforce_spec(text: str, spans: list[Any]) -> None:
+def _enforce_spec(text: str, spans: list[NodeSpan]) -> None:
     """Refuse what the YAML spec forbids but libyaml lets through (see yamlspec)."""
-    from .yamlspec import problems
-
-    found = problems(text, spans)
+    found = spec_problems(text, spans)
     if found:
         raise LoadFailure(
             [Problem(f"YAML syntax error: {p.message}", p.line, p.column, p.hint) for p in found]
@@ -375,7 +375,7 @@ class _Frame:
     key_pos: Position | None = None
     merges: list[tuple[Any, Path_]] = field(default_factory=list)
     anchor: _Anchor | None = None
-    span: Any = None  # the yamlspec.NodeSpan of this collection
+    span: NodeSpan | None = None
 
 
 @dataclass
@@ -403,7 +403,7 @@ class _Composer:
         self.documents = 0
         self.nodes = 0
         self.text = text
-        self.spans: list[Any] = []
+        self.spans: list[NodeSpan] = []  # where each node was written, for yamlspec
 
     def document(self) -> Document:
         return Document(self.root, self.text, self.values, self.keys, self.styles)
@@ -590,10 +590,8 @@ class _Composer:
         self._record(self.values, path, _position(event))
         self._attach(anchor.value)
 
-    def _span(self, event: Any, kind: str, style: str | None = None) -> Any:
+    def _span(self, event: Any, kind: str, style: str | None = None) -> NodeSpan:
         """Note where a node was written, for the checks libyaml skips (yamlspec)."""
-        from .yamlspec import NodeSpan
-
         start, end = event.start_mark, event.end_mark
         top = self.stack[-1] if self.stack else None
         in_flow = top is not None and top.span is not None and top.span.kind == "flow"
