@@ -128,13 +128,11 @@ def test_hostile_rule_packs_are_refused(sandbox: Path, name: str) -> None:
     (packs / "evil.yaml").write_text(PACK_HEAD + HOSTILE_PACKS[name], encoding="utf-8")
     done = run_scrqm(sandbox, "check", "--isolated", "--rules", str(packs), "--today", TODAY,
                      str(EXAMPLES / "01-exemplary-death.yaml"))
-    if name == "dunder-field":  # a path into Python internals is simply not a field
-        assert done.returncode == 0 and "evil-9" not in done.stdout
-        return
     assert done.returncode == 2
     [line] = done.stderr.splitlines()
     assert line.startswith(f"scrqm: error: {packs / 'evil.yaml'}:")
-    assert any(words in line for words in ("unknown check function", "is not allowed", "not a valid"))
+    assert any(words in line for words in ("unknown check function", "is not allowed", "not a valid",
+                                           "is not a field of a referral"))
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_CONFIGS))
