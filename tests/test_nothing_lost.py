@@ -104,8 +104,9 @@ def test_a_failing_report_leaves_no_temporary_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["referrals"]
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_during_checking_exits_130_with_one_line(
-    run_line: Callable[..., Any], inputs: Path, monkeypatch: pytest.MonkeyPatch
+    run_line: Callable[..., Any], inputs: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
 ) -> None:
     calls = []
 
@@ -113,9 +114,11 @@ def test_ctrl_c_during_checking_exits_130_with_one_line(
         calls.append(args)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("scrqm.checker.check_file", interrupted)
-    result = run_line("check", "--isolated", str(inputs))
-    assert calls and result.exit_code == 130
+    monkeypatch.setattr("scrqm.batch.check_text", interrupted)  # what each file of a run goes through
+    monkeypatch.setattr("scrqm.batch.SERIAL_BELOW", 4)
+    result = run_line("check", "--isolated", "--no-cache", "--jobs", jobs, str(inputs))
+    # With --jobs 2 the interrupt happens in a worker process (calls stay there) and reaches the parent.
+    assert (calls or jobs == "2") and result.exit_code == 130
     assert result.stderr == "scrqm: interrupted\n" and result.stdout == ""
 
 

@@ -142,3 +142,38 @@ def test_holidays_package_is_imported_lazily() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert result.stdout.strip() == "False"
+
+
+def test_bank_holiday_table_equals_the_holidays_package() -> None:
+    # The shipped table (scripts/bank_holidays.py) must give what the package
+    # gives, year by year, or a regenerated table is due.
+    import holidays
+
+    from scrqm.bank_holidays import FIRST_YEAR, LAST_YEAR, WEEKDAY_BANK_HOLIDAYS
+    from scrqm.workdays import _from_package
+
+    assert sorted(WEEKDAY_BANK_HOLIDAYS) == list(range(FIRST_YEAR, LAST_YEAR + 1))
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        table = {date.fromisoformat(d) for d in WEEKDAY_BANK_HOLIDAYS[year]}
+        assert table == _from_package(year), year
+    assert holidays.__version__  # the package stays the source of truth
+
+
+def test_years_outside_the_table_come_from_the_package() -> None:
+    # 2050: Christmas Sun 25 Dec, Boxing Day Mon 26, substitute Tue 27 Dec.
+    # Fri 23 Dec -> Wed 28 Dec: Mon 26 and Tue 27 are holidays, Wed 28 counts -> 1.
+    assert working_days_after(date(2050, 12, 23), date(2050, 12, 28)) == 1
+    assert not is_working_day(date(1990, 12, 25))
+
+
+def test_checking_a_referral_does_not_import_the_holidays_package() -> None:
+    # Importing holidays loads every country's calendar (~100 ms a run); the
+    # table covers the years referrals are written in.
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    path = os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path}
+    code = ("import sys, datetime\nfrom scrqm.workdays import working_days_after\n"
+            "print(working_days_after(datetime.date(2016, 3, 24), datetime.date(2016, 3, 29)), "
+            "'holidays' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert result.stdout.split() == ["1", "False"]

@@ -60,6 +60,13 @@ def check_stream(
     return check_text(text, display=display, ruleset=ruleset, settings=settings, choose=choose)
 
 
+def file_failure(path: Path, display: str, exc: LoadFailure | OSError) -> FileResult:
+    """The `invalid` result of a file that could not be read or decoded."""
+    if isinstance(exc, LoadFailure):
+        return _load_failed(display, exc)
+    return invalid(display, [_io_finding(path, exc)], io_error=True)
+
+
 def check_text(
     text: str, *, display: str, ruleset: RuleSet, settings: Settings, choose: ChooseRules | None = None
 ) -> FileResult:

@@ -84,6 +84,9 @@ def check(
     stdin_filename: Annotated[str, typer.Option("--stdin-filename", help="Name to show for standard input.")] = "<stdin>",
     redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", help="Keep every piece of the referral's own text out of the report.", show_default=False)] = None,
     teach: Annotated[bool, typer.Option("--teach", help="Add the marker's prompts and common obstacles to each question.")] = False,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Files checked in parallel [default: the number of cores].", show_default=False)] = None,
+    cache: Annotated[Optional[bool], typer.Option("--cache/--no-cache", help="Reuse the results of files unchanged since the last run [default: cache].", show_default=False)] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Keep the result cache here [default: $XDG_CACHE_HOME/scrqm or ~/.cache/scrqm].", show_default=False)] = None,
 ) -> None:
     """Check referral files against Quality Marker 1."""
     from .run import CheckOptions, execute
@@ -107,6 +110,9 @@ def check(
         select=select,
         ignore=ignore or [],
         rules=[str(r) for r in rules or []],
+        jobs=jobs,
+        cache=cache,
+        cache_dir=cache_dir,
     )
     with user_errors():
         outcome = execute(options)

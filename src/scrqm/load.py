@@ -23,15 +23,16 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterator, NamedTuple
 
 from .yamlspec import NodeSpan, problems as spec_problems
 
 Path_ = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, order=True)
-class Position:
+class Position(NamedTuple):
+    """1-based; a tuple because a file has one per node and tuples are cheapest to make."""
+
     line: int
     column: int
 
@@ -71,6 +72,7 @@ class Document:
     keys: dict[Path_, Position] = field(default_factory=dict)
     styles: dict[Path_, str] = field(default_factory=dict)
     source: str = "<text>"
+    _strings: list[tuple[Path_, str]] | None = field(default=None, repr=False, compare=False)
 
     def position_of(self, path: Path_) -> Position:
         """Where `path` was written, or the nearest ancestor that was."""
@@ -85,18 +87,25 @@ class Document:
     def key_position(self, path: Path_) -> Position:
         return self.keys.get(tuple(path)) or self.position_of(path)
 
-    def strings(self) -> Iterator[tuple[Path_, str]]:
-        """Every string value in the document with its path, in file order."""
-        yield from _walk_strings(self.data, ())
+    def strings(self) -> list[tuple[Path_, str]]:
+        """Every string value in the document with its path, in file order.
+
+        Several rules read them all; the walk is done once per document.
+        """
+        if self._strings is None:
+            self._strings = []
+            _collect_strings(self.data, (), self._strings)
+        return self._strings
 
 
-def _walk_strings(root: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
+def _collect_strings(root: Any, path: Path_, found: list[tuple[Path_, str]]) -> None:
+    """Append every string below `root` to `found`, in file order."""
     # A stack, not recursion: the nesting limit is configurable, Python's is not.
     stack: list[tuple[Path_, Any]] = [(path, root)]
     while stack:
         here, node = stack.pop()
         if isinstance(node, str):
-            yield here, node
+            found.append((here, node))
         elif isinstance(node, dict):
             stack.extend(((*here, key), value) for key, value in reversed(list(node.items())))
         elif isinstance(node, list):
@@ -235,16 +244,50 @@ _YAML: Any = None
 
 
 def _yaml() -> Any:
-    """One parser factory per process; the C parser when it is installed."""
+    """One parser factory per process, for the pure parser (where the C one is missing)."""
     global _YAML
     if _YAML is None:
         from ruamel.yaml import YAML
 
-        try:
-            _YAML = YAML(typ="safe", pure=False)
-        except Exception:  # pragma: no cover - clib missing or broken
-            _YAML = YAML(typ="safe", pure=True)
+        _YAML = YAML(typ="safe", pure=True)
     return _YAML
+
+
+_UNSET: Any = object()
+_C_PARSER: Any = _UNSET
+
+
+def _c_parser() -> Any:
+    """ruamel's C parser class (libyaml), or None where it is not installed."""
+    global _C_PARSER
+    if _C_PARSER is _UNSET:
+        try:
+            from _ruamel_yaml import CParser
+        except ImportError:  # pragma: no cover - clib missing (PyPy, or not installed)
+            CParser = None
+        _C_PARSER = CParser
+    return _C_PARSER
+
+
+def _parse_into(text: str, feed: Any) -> None:
+    """Feed every parser event of `text` to `feed`.
+
+    The C parser is driven directly, in a plain loop: ruamel's `YAML.parse`
+    builds a loader class on every call and yields through a generator, which
+    together cost as much as parsing a referral.
+    """
+    parser_class = _c_parser()
+    if parser_class is None:
+        for event in _yaml().parse(text):
+            feed(event)
+        return
+    parser = parser_class(text)
+    try:
+        more, get = parser.check_event, parser.get_event
+        while more():
+            feed(get())
+    finally:
+        parser.dispose()
 
 
 def load_text(text: str, *, limits: Limits = Limits(), source: str = "<text>") -> Document:
@@ -257,8 +300,7 @@ def load_text(text: str, *, limits: Limits = Limits(), source: str = "<text>") -
         raise LoadFailure([_reader_problem(None, text)])
     composer = _Composer(text, limits)
     try:
-        for event in _yaml().parse(text):
-            composer.feed(event)
+        _parse_into(text, composer.feed)
     except MarkedYAMLError as exc:
         raise LoadFailure([_syntax_problem(exc)]) from None
     except YAMLError as exc:  # reader errors carry an index, not a mark
@@ -410,23 +452,20 @@ class _Composer:
 
     # -- events --------------------------------------------------------
     def feed(self, event: Any) -> None:
-        kind = type(event).__name__
-        if kind == "DocumentStartEvent":
-            self.documents += 1
-            if self.documents > 1:
-                self._fail(
-                    event,
-                    "the file holds more than one YAML document",
-                    "one referral per file: split the file at each '---' line",
-                )
-        elif kind == "ScalarEvent":
-            self._scalar(event)
-        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
-            self._open(event, {} if kind == "MappingStartEvent" else [])
-        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
-            self._close(event)
-        elif kind == "AliasEvent":
-            self._alias(event)
+        # A table by class name: one look-up per event instead of a chain of
+        # comparisons, on the loader's hottest line.
+        handler = _HANDLERS.get(type(event).__name__)
+        if handler is not None:
+            handler(self, event)
+
+    def _document_start(self, event: Any) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            self._fail(
+                event,
+                "the file holds more than one YAML document",
+                "one referral per file: split the file at each '---' line",
+            )
 
     def _fail(self, event: Any, message: str, hint: str | None = None) -> None:
         pos = _position(event)
@@ -649,6 +688,17 @@ class _Composer:
 
 _TAG_WORDS = {"int": "whole number", "float": "number", "bool": "true or false", "null": "~",
               "timestamp": "date written as YYYY-MM-DD"}
+
+
+_HANDLERS: dict[str, Any] = {
+    "DocumentStartEvent": _Composer._document_start,
+    "ScalarEvent": _Composer._scalar,
+    "MappingStartEvent": lambda composer, event: composer._open(event, {}),
+    "SequenceStartEvent": lambda composer, event: composer._open(event, []),
+    "MappingEndEvent": lambda composer, event: composer._close(event),
+    "SequenceEndEvent": lambda composer, event: composer._close(event),
+    "AliasEvent": _Composer._alias,
+}
 
 
 def _position(event: Any) -> Position:

@@ -15,7 +15,7 @@ import string
 from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Any, Iterable, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -144,6 +144,7 @@ class RuleSet:
     citations: dict[str, str] = field(default_factory=dict)  # pack name -> its `source`
     glossary: frozenset[str] = frozenset()
     title: str = ""
+    digest: str = ""  # of every pack file's name and text: part of the result cache's key
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -238,6 +239,8 @@ def _load_message(path: Path, exc: Exception) -> str:
 
 def _assemble(profile: str, packs: list[tuple[PackDef, Document]], overrides: dict[str, int]) -> RuleSet:
     ruleset = RuleSet(profile)
+    ruleset.sources = [Path(document.source) for _pack, document in packs]
+    ruleset.digest = _digest(document for _pack, document in packs)
     for pack, _document in packs:
         ruleset.thresholds.update(pack.thresholds)
         ruleset.glossary |= frozenset(pack.glossary)
@@ -264,6 +267,15 @@ def _assemble(profile: str, packs: list[tuple[PackDef, Document]], overrides: di
     _check_unique(ruleset)
     ruleset.rule_ids = frozenset(rule.id for rule in ruleset.rules)
     return ruleset
+
+
+def _digest(documents: Iterable[Document]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for document in documents:
+        digest.update(f"{Path(document.source).name}\0{len(document.text)}\0{document.text}\0".encode())
+    return digest.hexdigest()
 
 
 def _where(document: Document, index: int, *rest: str | int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 __all__ = ["KIND_LABELS", "IdentifierMatch", "find_identifiers", "mask_identifiers"]
@@ -192,6 +192,7 @@ _POSTCODE = re.compile(
 )
 # "S47 2nd" or "A1 3rd" is prose, not a postcode: lower-case ordinal endings
 # are skipped, while "B33 8TH" in capitals is a real postcode.
+_CANDIDATE = re.compile(r"[0-9@]")
 _LOWER_ORDINAL = re.compile(r"[0-9](?:st|nd|rd|th)")
 
 
@@ -246,9 +247,30 @@ def find_identifiers(text: str, kinds: Collection[str] | None = None) -> list[Id
         unknown = set(kinds) - KIND_LABELS.keys()
         if unknown:
             raise ValueError(f"unknown identifier kinds: {', '.join(sorted(unknown))}")
+    if _CANDIDATE.search(text) is None:
+        return []  # every kind needs a digit, or an '@' for an email: most text has neither
+    digits = sum(map(text.count, "0123456789"))
+    has_at = "@" in text
+    # A kind that cannot match claims nothing, so skipping it changes no answer.
+    possible = [(kind, finder) for kind, finder in _FINDERS
+                if digits >= _FEWEST_DIGITS[kind] and (has_at or kind != "email")]
+    return _search(text, possible, kinds)
+
+
+# ASCII digits each kind needs at the least: NHS 10; NI 6; a full postcode's
+# inward code 1; a phone 10 in national form (+44 and 9 more written
+# internationally).  Dates and ages in ordinary text have fewer.
+_FEWEST_DIGITS = {"email": 0, "nhs_number": 10, "ni_number": 6, "postcode": 1, "phone": 10}
+
+
+def _search(
+    text: str,
+    finders: Iterable[tuple[str, Callable[[str], Iterator[tuple[int, int]]]]],
+    kinds: Collection[str] | None,
+) -> list[IdentifierMatch]:
     claimed: list[tuple[int, int]] = []
     matches: list[IdentifierMatch] = []
-    for kind, finder in _FINDERS:
+    for kind, finder in finders:
         for start, end in finder(text):
             if not _claim(start, end, claimed):
                 continue

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 from .errors import ScrqmError
 
 if TYPE_CHECKING:
+    from .batch import Plan
+    from .cache import ResultCache
     from .checker import ChooseRules, Settings
-    from .config import LoadedConfig
+    from .config import Config, LoadedConfig
     from .packs import RuleSet
     from .report import Reporter, Run
 
@@ -48,6 +50,9 @@ class CheckOptions:
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
+    jobs: int | None = None
+    cache: bool | None = None
+    cache_dir: Path | None = None
 
 
 @dataclass
@@ -72,6 +77,9 @@ def effective_config(options: CheckOptions) -> LoadedConfig:
         ignore=[*file_config.ignore, *options.ignore] if options.ignore else None,
         exclude=[*file_config.exclude, *options.exclude] if options.exclude else None,
         rules=[*file_config.rules, *options.rules] if options.rules else None,
+        jobs=options.jobs,
+        cache=options.cache,
+        cache_dir=str(options.cache_dir) if options.cache_dir is not None else None,
     )
 
 
@@ -192,6 +200,9 @@ def describe_config(loaded: LoadedConfig) -> str:
     add("limits.max-file-size", settings.limits.max_bytes, _limit_source(loaded, "max_file_size"))
     add("limits.max-depth", settings.limits.max_depth, _limit_source(loaded, "max_depth"))
     add("limits.max-nodes", settings.limits.max_nodes, _limit_source(loaded, "max_nodes"))
+    add("jobs", jobs_of(config), loaded.source_of("jobs") if config.jobs else "default: the number of cores")
+    add("cache", config.cache is not False)
+    add("cache-dir", str(cache_directory(loaded)), loaded.source_of("cache-dir") if config.cache_dir else "default")
     add("rules-in-force", len(ruleset.rules), "profile and select/ignore")
     return "\n".join(lines) + "\n"
 
@@ -203,7 +214,8 @@ def _limit_source(loaded: LoadedConfig, name: str) -> str:
 def execute(options: CheckOptions) -> Outcome:
     from dataclasses import replace
 
-    from .checker import check_file, check_stream
+    from .batch import Plan, check_files
+    from .checker import check_stream
     from .config import rules_for_path
     from .discover import discover
     from .progress import progress
@@ -231,12 +243,16 @@ def execute(options: CheckOptions) -> Outcome:
         display = options.stdin_filename
         results.append(check_stream(sys.stdin.buffer, display=display, ruleset=rules_of(display),
                                     settings=settings, choose=chooser(display)))
+    plan = Plan(ruleset, config, settings, profiles)
+    cache = open_cache(loaded, plan) if found.files else None
     with progress(len(found.files)) as advance:
-        for path in found.files:
-            display = path.as_posix()
-            results.append(check_file(path, display=display, ruleset=rules_of(display), settings=settings,
-                                      choose=chooser(display)))
-            advance()
+        results += check_files(((path, path.as_posix()) for path in found.files), plan=plan,
+                               jobs=jobs_of(config), cache=cache, advance=advance)
+    if cache is not None:
+        cache.save()
+    for result in results:  # profiles chosen in workers, or by cached results, are the report's too
+        if result.profile:
+            profiles.get(result.profile)
     run = Run(results, ruleset, errors=found.errors, teach=options.teach,
               profiles={profiles.default.profile: profiles.default, **profiles.loaded_profiles()})
     run.fail_on = config.fail_on or "fail"
@@ -274,6 +290,39 @@ def _refuse_output_over_input(output: Path | None, inputs: list[Path]) -> None:
             continue
         if same:
             raise ScrqmError(f"{output}: --output names a file being checked; write the report elsewhere")
+
+
+def jobs_of(config: Config) -> int:
+    from .batch import default_jobs
+
+    return config.jobs or default_jobs()
+
+
+def open_cache(loaded: LoadedConfig, plan: Plan) -> ResultCache | None:
+    """The run's result cache, or None with `--no-cache` / `cache: false`."""
+    from .cache import ResultCache, context_key, shipped_packs_digest
+
+    config = loaded.config
+    if config.cache is False:
+        return None
+    # The cache's own settings do not change a result, so they are not part of the key.
+    relevant = config.model_dump(mode="json", exclude={"jobs", "cache", "cache_dir"})
+    # A referral may name another profile: every shipped pack is part of the key.
+    packs = f"{plan.ruleset.digest}:{shipped_packs_digest()}"
+    return ResultCache(cache_directory(loaded), context_key(ruleset_digest=packs, config=relevant,
+                                                            settings=plan.settings))
+
+
+def cache_directory(loaded: LoadedConfig) -> Path:
+    """`--cache-dir`; else the configuration's, relative to its file (like `rules`); else XDG."""
+    from .cache import default_directory
+
+    config = loaded.config
+    if config.cache_dir is None:
+        return default_directory()
+    if loaded.source_of("cache-dir") == "command line" or loaded.path is None:
+        return Path(config.cache_dir)
+    return loaded.path.parent / config.cache_dir
 
 
 @contextmanager

@@ -69,6 +69,22 @@ _PLACEHOLDER_KEYS = frozenset(
 _FILLER_RUN = re.compile(r"x+")
 
 
+_MOST_PLACEHOLDER_WORDS = max(len(key.split()) for key in _PLACEHOLDER_KEYS)
+
+
+def _more_words_than_a_placeholder(text: str) -> bool:
+    """Cheaply: the text has more words than any placeholder, so it is an answer.
+
+    Each whitespace-separated piece holding a letter or digit is at least one
+    word of the placeholder key; splitting stops early, so a long rationale
+    costs no more than a short one.
+    """
+    pieces = text.split(None, _MOST_PLACEHOLDER_WORDS)
+    return len(pieces) > _MOST_PLACEHOLDER_WORDS and all(
+        any(char.isalnum() for char in piece) for piece in pieces
+    )
+
+
 def _placeholder_key(text: str) -> str:
     return _NON_ALNUM.sub(" ", text).strip().casefold()
 
@@ -86,7 +102,7 @@ def is_placeholder(text: str | None) -> bool:
     reported by :func:`is_absent`, and a rule usually says "absent or a
     placeholder" by calling both.
     """
-    if text is None or not text.strip():
+    if text is None or not text.strip() or _more_words_than_a_placeholder(text):
         return False
     key = _placeholder_key(text)
     if not key:

@@ -2,9 +2,10 @@
 
 This module owns what a working day is (Monday to Friday, less England and
 Wales bank holidays, substitute days included) and how many of them lie
-between two dates. Bank holidays come from the ``holidays`` package, which is
-imported on first use only: the CLI must start fast, and most runs that never
-count a delay should not pay for loading it.
+between two dates. Bank holidays come from the ``holidays`` package: through
+the table generated from it (``bank_holidays.py``, 1995-2040) and for other
+years from the package itself, imported on first use only: importing it loads
+every country's calendar, about a hundred milliseconds on every run.
 """
 
 from __future__ import annotations
@@ -29,7 +30,15 @@ def _weekday_bank_holidays(year: int) -> frozenset[date]:
     Monday. Holidays that fall at a weekend are dropped here because the
     weekend already excludes them; keeping them would count them twice.
     """
-    import holidays  # lazy: importing the package costs tens of milliseconds
+    from .bank_holidays import FIRST_YEAR, LAST_YEAR, WEEKDAY_BANK_HOLIDAYS
+
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return frozenset(date.fromisoformat(day) for day in WEEKDAY_BANK_HOLIDAYS[year])
+    return _from_package(year)
+
+
+def _from_package(year: int) -> frozenset[date]:
+    import holidays  # lazy: importing the package costs about a hundred milliseconds
 
     # observed=True is the default; it is spelt out because substitute days
     # are the whole point (a Saturday Christmas gives a Monday off).

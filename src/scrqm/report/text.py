@@ -30,7 +30,35 @@ GROUP_TITLES = {"load": "The file could not be read", "shape": "The file does no
 
 def console_for(stream: TextIO) -> Console:
     is_terminal = stream.isatty() if hasattr(stream, "isatty") else False
-    return Console(file=stream, highlight=False, soft_wrap=not is_terminal, emoji=False)
+    console = Console(file=stream, highlight=False, soft_wrap=not is_terminal, emoji=False)
+    if console.color_system is None and not console.is_terminal:
+        # Piped and colourless: Rich would only copy the text through, at a
+        # tenth of a millisecond a line, which is most of a large run's time.
+        return PlainConsole(console)  # type: ignore[return-value]
+    return console
+
+
+class PlainConsole:
+    """What Rich prints for `Text` when there is no colour and no wrapping, written directly.
+
+    Anything else (a table) and every other attribute go to the Rich console.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self._rich = console
+        self._write = console.file.write
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._rich, name)
+
+    def print(self, renderable: object = "") -> None:
+        if isinstance(renderable, str):
+            renderable = Text.from_markup(renderable)
+        if not isinstance(renderable, Text):
+            self._rich.print(renderable)
+            return
+        plain = renderable.plain
+        self._write((plain.expandtabs(8) if "\t" in plain else plain) + "\n")
 
 
 def verdict_text(verdict: str) -> Text:

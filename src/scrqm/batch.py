@@ -1,0 +1,221 @@
+"""Checking many files: the result cache first, then the rest across processes.
+
+The parent reads every file (it must, to hash it for the cache), answers what
+the cache knows, and hands the rest to a pool of worker processes in chunks.
+Results come back in the order the files were given, whatever order the
+workers finish in, so reports are the same with any `--jobs`.  Few files are
+checked in the parent: starting workers would cost more than it saves.
+
+Workers get the rule set, configuration and settings once, when they start
+(inherited for free where processes fork); each file then costs only its text
+on the way out and its result on the way back.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from .checker import Settings, check_text, file_failure
+from .load import read_path
+from .result import FileResult
+
+if TYPE_CHECKING:
+    from .cache import ResultCache
+    from .config import Config
+    from .packs import RuleSet
+    from .run import ProfileRules
+
+# Below this many files to check, a pool costs more than it saves.
+SERIAL_BELOW = 24
+# Chunks per worker: enough to balance uneven files, few enough to keep pickling cheap.
+CHUNKS_PER_WORKER = 8
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Job:
+    """One file to check: where it is, the name shown, and (once read) its text."""
+
+    index: int
+    path: Path
+    display: str
+    text: str = ""
+    key: str = ""
+
+
+@dataclass
+class Plan:
+    """What every file of a run is checked with."""
+
+    ruleset: RuleSet
+    config: Config
+    settings: Settings
+    profiles: ProfileRules | None = None  # the rules of a profile a referral names with `profile:`
+
+    def rules_for(self, display: str, chosen: RuleSet | None = None) -> RuleSet:
+        from dataclasses import replace
+
+        from .config import rules_for_path
+
+        base = chosen if chosen is not None else self.ruleset
+        rules = rules_for_path(base.rules, self.config, display)
+        return base if rules is base.rules else replace(base, rules=rules)
+
+    def check(self, job: Job) -> FileResult:
+        profiles, display = self.profiles, job.display
+        choose = None if profiles is None else (lambda profile: self.rules_for(display, profiles.get(profile)))
+        return check_text(job.text, display=display, ruleset=self.rules_for(display), settings=self.settings,
+                          choose=choose)
+
+
+def check_files(
+    files: Iterable[tuple[Path, str]],
+    *,
+    plan: Plan,
+    jobs: int,
+    cache: ResultCache | None = None,
+    advance: Callable[[], None] = lambda: None,
+) -> list[FileResult]:
+    """The result of each (path, display) given, in the order given; `advance` once per file done."""
+    from .cache import entry_key, rules_key
+
+    files = list(files)
+    base_rules = rules_key(plan.ruleset.rules) if cache is not None else ""
+    results: list[FileResult | None] = [None] * len(files)
+    runner = _Runner(plan, jobs=jobs, chunk=_chunk_size(len(files), jobs), advance=advance)
+    try:
+        for index, (path, display) in enumerate(files):
+            job = Job(index, path, display)
+            result = _read(job, plan.settings)
+            if result is None and cache is not None:
+                rules = plan.rules_for(display).rules
+                job.key = entry_key(job.text, base_rules if rules is plan.ruleset.rules else rules_key(rules))
+                result = cache.get(job.key, display=display)
+            if result is None:
+                runner.add(job)
+            else:
+                results[index] = result
+                advance()
+        for job, result in runner.finish():
+            results[job.index] = result
+            if cache is not None:
+                cache.put(job.key, result)
+    finally:
+        runner.close()
+    return [r for r in results if r is not None]
+
+
+def _read(job: Job, settings: Settings) -> FileResult | None:
+    """Fill in the job's text, or give the `invalid` result of a file that cannot be read."""
+    from .load import LoadFailure
+
+    try:
+        job.text = read_path(job.path, limits=settings.limits)
+    except (LoadFailure, OSError) as exc:
+        return file_failure(job.path, job.display, exc)
+    return None
+
+
+def _chunk_size(files: int, jobs: int) -> int:
+    return max(4, -(-files // (max(jobs, 1) * CHUNKS_PER_WORKER)))
+
+
+class _Runner:
+    """Checks jobs as they are read: in this process until there are enough, then in a pool.
+
+    The pool starts (and its workers fork) once `SERIAL_BELOW` files wait, so
+    workers never inherit the texts of a whole large run; each chunk is sent
+    as soon as it is full, so reading and checking overlap.
+    """
+
+    def __init__(self, plan: Plan, *, jobs: int, chunk: int, advance: Callable[[], None]) -> None:
+        self.plan = plan
+        self.advance = advance
+        self.jobs = jobs
+        self.chunk = chunk
+        self.waiting: list[Job] = []
+        self.done: list[tuple[Job, FileResult]] = []
+        self.sent: list[tuple[list[Job], Any]] = []
+        self.executor: Any = None
+
+    def add(self, job: Job) -> None:
+        if self.jobs <= 1:
+            self.done.append((job, self.plan.check(job)))
+            job.text = ""
+            self.advance()
+            return
+        self.waiting.append(job)
+        if len(self.waiting) >= (self.chunk if self.executor else max(self.chunk, SERIAL_BELOW)):
+            self._send()
+
+    def _send(self) -> None:
+        if self.executor is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.executor = ProcessPoolExecutor(
+                self.jobs, mp_context=_context(), initializer=_start_worker, initargs=(self.plan,)
+            )
+        # Texts travel to the workers; the parent keeps only what it needs to file the results.
+        outgoing = [Job(0, job.path, job.display, job.text) for job in self.waiting]
+        for job in self.waiting:
+            job.text = ""
+        self.sent.append((self.waiting, self.executor.submit(_check_chunk, outgoing)))
+        self.waiting = []
+
+    def finish(self) -> list[tuple[Job, FileResult]]:
+        if self.executor is not None and self.waiting:
+            self._send()
+        done = self.done
+        for job in self.waiting:
+            done.append((job, self.plan.check(job)))
+            self.advance()
+        for chunk, future in self.sent:
+            results = future.result()
+            done.extend(zip(chunk, results))
+            for _ in results:
+                self.advance()
+        return done
+
+    def close(self) -> None:
+        if self.executor is not None:
+            # After an error or Ctrl-C nothing queued is worth waiting for.
+            self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+# ---------------------------------------------------------------- the pool
+
+_plan: Plan | None = None
+
+
+def _start_worker(plan: Plan) -> None:
+    import signal
+
+    global _plan
+    _plan = plan
+    # Ctrl-C is the parent's to handle; a worker quietly finishes its chunk.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _check_chunk(chunk: list[Job]) -> list[FileResult]:
+    assert _plan is not None
+    return [_plan.check(job) for job in chunk]
+
+
+def _context() -> Any:
+    """fork where it is safe (Linux): workers inherit the imports and the rule set at no cost."""
+    import multiprocessing
+    import sys
+
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
