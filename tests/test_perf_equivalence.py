@@ -368,3 +368,26 @@ def test_identifier_shortcuts_agree_with_searching_every_kind(pieces: list[str])
 
     text = "".join(pieces)
     assert privacy.find_identifiers(text) == privacy._search(text, privacy._FINDERS, None)
+
+
+def test_referrals_naming_another_profile_same_with_pool_and_cache(
+    run_line: Callable[..., Any], tmp_path: Path
+) -> None:
+    # Profiles chosen inside workers, or by cached results, must still reach the report.
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for index, example in enumerate(sorted(EXAMPLES.glob("*.yaml"))[:15]):
+        text = example.read_text(encoding="utf-8")
+        (folder / f"a{index:02d}.yaml").write_text(text, encoding="utf-8")
+        (folder / f"b{index:02d}.yaml").write_text(
+            text.replace("format: scrqm/referral@1\n", "format: scrqm/referral@1\nprofile: wt2023\n"), encoding="utf-8")
+    cache = str(tmp_path / "cache")
+
+    def both(*args: str) -> tuple[str, str]:
+        common = ("--today", TODAY, "--isolated", "--teach", *args, str(folder))
+        return (run_line("check", *common).stdout, run_line("check", "--format", "json", *common).stdout)
+
+    reference = both("--no-cache", "--jobs", "1")
+    assert '"profile": "wt2023"' in reference[1]
+    assert both("--jobs", "2", "--cache-dir", cache) == reference
+    assert both("--jobs", "2", "--cache-dir", cache) == reference
