@@ -313,6 +313,8 @@ def test_plain_text_report_equals_what_rich_prints(
     results = check_files([(p, p.name) for p in sorted(corpus.glob("*.yaml"))], plan=_plan(ruleset), jobs=1)
     tricky = Finding(1, 1, "R", "warn", "tab\there [bold]not markup[/bold] \\ end", None, "QM1.1", None, "fix\tit")
     results.append(dataclasses.replace(results[0], findings=[tricky]))
+    # A long path with double-width characters: the piped table is as wide as it needs, never folded.
+    results.append(dataclasses.replace(results[1], path="referrals/事件-" + "x" * 90 + ".yaml"))
     run = Run(results, ruleset, teach=True)
     fast = io.StringIO()
     text_report.TextReporter().render(run, fast)
