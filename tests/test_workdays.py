@@ -152,11 +152,38 @@ def test_bank_holiday_table_equals_the_holidays_package() -> None:
     from scrqm.bank_holidays import FIRST_YEAR, LAST_YEAR, WEEKDAY_BANK_HOLIDAYS
     from scrqm.workdays import _from_package
 
+    from scrqm.workdays import _weekday_bank_holidays, table_matches_installed_package
+
     assert sorted(WEEKDAY_BANK_HOLIDAYS) == list(range(FIRST_YEAR, LAST_YEAR + 1))
+    current = table_matches_installed_package()
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
-        table = {date.fromisoformat(d) for d in WEEKDAY_BANK_HOLIDAYS[year]}
-        assert table == _from_package(year), year
+        assert _weekday_bank_holidays(year) == _from_package(year), year
+        if current:  # generated from this very release: the table itself must agree
+            table = {date.fromisoformat(d) for d in WEEKDAY_BANK_HOLIDAYS[year]}
+            assert table == _from_package(year), year
     assert holidays.__version__  # the package stays the source of truth
+
+
+def test_table_is_used_only_beside_the_release_it_was_generated_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    import holidays
+
+    from scrqm import bank_holidays, workdays
+
+    # A newer `holidays` makes the table unused (slower, never wrong); regenerate
+    # it with scripts/bank_holidays.py to get the speed back.
+    assert workdays.table_matches_installed_package() == (holidays.__version__ == bank_holidays.GENERATED_FROM)
+    # Pretend the table came from another release, with a made-up holiday in it:
+    # it must then be ignored in favour of the package.
+    monkeypatch.setattr(bank_holidays, "GENERATED_FROM", "0.0.1")
+    monkeypatch.setitem(bank_holidays.WEEKDAY_BANK_HOLIDAYS, 2016, ("2016-03-29",))
+    workdays.table_matches_installed_package.cache_clear()
+    workdays._weekday_bank_holidays.cache_clear()
+    try:
+        assert not workdays.table_matches_installed_package()
+        assert working_days_after(date(2016, 3, 24), date(2016, 3, 29)) == 1  # from the package
+    finally:
+        workdays.table_matches_installed_package.cache_clear()
+        workdays._weekday_bank_holidays.cache_clear()
 
 
 def test_years_outside_the_table_come_from_the_package() -> None:
@@ -176,4 +203,7 @@ def test_checking_a_referral_does_not_import_the_holidays_package() -> None:
             "print(working_days_after(datetime.date(2016, 3, 24), datetime.date(2016, 3, 29)), "
             "'holidays' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    assert result.stdout.split() == ["1", "False"]
+    from scrqm.workdays import table_matches_installed_package
+
+    # Beside the release the table came from, the package is never imported.
+    assert result.stdout.split() == ["1", str(not table_matches_installed_package())]

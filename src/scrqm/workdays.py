@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 __all__ = ["is_working_day", "working_days_after"]
 
@@ -32,9 +33,29 @@ def _weekday_bank_holidays(year: int) -> frozenset[date]:
     """
     from .bank_holidays import FIRST_YEAR, LAST_YEAR, WEEKDAY_BANK_HOLIDAYS
 
-    if FIRST_YEAR <= year <= LAST_YEAR:
+    if FIRST_YEAR <= year <= LAST_YEAR and table_matches_installed_package():
         return frozenset(date.fromisoformat(day) for day in WEEKDAY_BANK_HOLIDAYS[year])
     return _from_package(year)
+
+
+@lru_cache(maxsize=1)
+def table_matches_installed_package() -> bool:
+    """Whether the table was generated from the `holidays` release installed here.
+
+    A newer release may add a bank holiday (a coronation, a jubilee); the
+    table is then stale and the package itself is asked.  The version is read
+    from the installed distribution's folder name, without importing anything
+    (importlib.metadata alone costs tens of milliseconds).
+    """
+    import importlib.util
+
+    from .bank_holidays import GENERATED_FROM
+
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    site = Path(next(iter(spec.submodule_search_locations))).parent
+    return any(site.glob(f"holidays-{GENERATED_FROM}.dist-info"))
 
 
 def _from_package(year: int) -> frozenset[date]:
