@@ -144,3 +144,21 @@ def test_sigint_to_a_real_process_exits_130(tmp_path: Path) -> None:
     stdout, stderr = process.communicate(timeout=20)
     assert process.returncode == 130, stderr
     assert stderr.decode() == "scrqm: interrupted\n" and stdout == b""
+
+
+def test_report_file_gets_the_usual_mode_not_the_temporary_files(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from typer.testing import CliRunner
+
+    from scrqm.cli import app
+
+    out = tmp_path / "report.json"
+    old = os.umask(0o022)
+    try:
+        CliRunner().invoke(app, ["check", "-f", "json", "-q", "-o", str(out), "--today", "2026-11-26",
+                                 str(Path(__file__).resolve().parents[1] / "examples" / "01-exemplary-death.yaml")])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644

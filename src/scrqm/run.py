@@ -325,6 +325,12 @@ def cache_directory(loaded: LoadedConfig) -> Path:
     return loaded.path.parent / config.cache_dir
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 @contextmanager
 def open_report(output: Path | None) -> Iterator[TextIO]:
     if output is None:
@@ -340,7 +346,9 @@ def open_report(output: Path | None) -> Iterator[TextIO]:
         raise ScrqmError(f"{output}: cannot write the report: {exc.strerror}") from None
     try:
         with handle:
-            yield handle
+            yield handle  # type: ignore[misc]  # a text file wrapper is a TextIO
+            # A temporary file is private (0600); a report gets the mode any new file would.
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
         os.replace(handle.name, output)
     except BaseException:
         os.unlink(handle.name)
