@@ -12,9 +12,10 @@ Options that quote what the referral says are listed in `Hit.quoted`, so that
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Callable, Iterator, Literal, Mapping
+from typing import Annotated, Any, Callable, Iterable, Iterator, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -27,7 +28,7 @@ from .result import Finding
 @dataclass(frozen=True)
 class Hit:
     field: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     quoted: frozenset[str] = frozenset()
 
 
@@ -459,6 +460,7 @@ def identifiers(referral: Referral, options: IdentifierOptions, context: Context
     """Text anywhere in the file holds an identifier; the match itself is never reported."""
     from .privacy import KIND_LABELS, find_identifiers
 
+    strings: Iterable[tuple[tuple[Any, ...], str]]
     if context.document is None:
         strings = _model_strings(referral.model_dump(exclude_none=True), ())
     else:

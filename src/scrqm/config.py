@@ -73,7 +73,7 @@ class Config(_Strict):
     exclude: list[str] = Field(default_factory=list, description="Globs of files and folders not to check.")
     redact: bool | None = Field(None, description="Keep the referral's own text out of reports.")
     rules: list[str] = Field(default_factory=list, description="Extra rule-pack directories of the board.")
-    limits: Limits = Field(default_factory=Limits)
+    limits: Limits = Field(default_factory=lambda: Limits())
     jobs: int | None = Field(None, ge=1, description="Files checked in parallel.")
     cache: bool | None = Field(None, description="Reuse results of unchanged files.")
     cache_dir: str | None = Field(None, alias="cache-dir", description="Where the result cache lives.")
@@ -91,7 +91,7 @@ class Config(_Strict):
 class LoadedConfig:
     """The configuration in force, where it was read from, and each key's source."""
 
-    config: Config = field(default_factory=Config)
+    config: Config = field(default_factory=lambda: Config())
     path: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)
     locate: Any = None  # key path -> (line, column) in the file

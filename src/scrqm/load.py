@@ -23,7 +23,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator, NamedTuple
+from typing import Any, BinaryIO, Iterator, NamedTuple, NoReturn
 
 from .yamlspec import NodeSpan, problems as spec_problems
 
@@ -262,7 +262,7 @@ def _c_parser() -> Any:
     global _C_PARSER
     if _C_PARSER is _UNSET:
         try:
-            from _ruamel_yaml import CParser
+            from _ruamel_yaml import CParser  # type: ignore[import-not-found]  # C extension, no stubs
         except ImportError:  # pragma: no cover - clib missing (PyPy, or not installed)
             CParser = None
         _C_PARSER = CParser
@@ -467,7 +467,7 @@ class _Composer:
                 "one referral per file: split the file at each '---' line",
             )
 
-    def _fail(self, event: Any, message: str, hint: str | None = None) -> None:
+    def _fail(self, event: Any, message: str, hint: str | None = None) -> NoReturn:
         pos = _position(event)
         self.problems.append(Problem(message, pos.line, pos.column, hint))
         raise _Stop
@@ -675,7 +675,7 @@ class _Composer:
                        f"write a {_TAG_WORDS.get(kind, kind)} here, or remove the !!{kind} tag")
         return resolved
 
-    def _reject_tag(self, event: Any) -> None:
+    def _reject_tag(self, event: Any) -> NoReturn:
         tag = str(event.tag)
         shown = "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
         self._fail(

@@ -85,13 +85,13 @@ def _issue(model: type[BaseModel], document: Document, error: Any) -> ShapeIssue
                           _did_you_mean(model, path))
     if kind == "missing" and path:
         line, column = _line_col(document, path[:-1])
-        hint = f"add `{path[-1]}:`"
+        hint: str | None = f"add `{path[-1]}:`"
         if path == ("format",):
             hint = "add `format: scrqm/referral@1` as the first line"
         return ShapeIssue(name, f"`{name}` is required", line, column, hint)
     line, column = _line_col(document, path)
-    message, hint = _describe(kind, error, got)
-    return ShapeIssue(name, f"`{name}` {message}", line, column, hint)
+    message, described_hint = _describe(kind, error, got)
+    return ShapeIssue(name, f"`{name}` {message}", line, column, described_hint)
 
 
 def _real_path(loc: tuple[Any, ...], data: Any) -> Path_:

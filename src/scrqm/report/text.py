@@ -73,7 +73,7 @@ class PlainConsole:
         if not (table.box is box.SIMPLE and not table.show_edge and not table.pad_edge and plain_cells
                 and table.show_header and not table.title and not table.caption and tuple(table.padding) == (0, 1, 0, 1)):
             return False
-        columns = [[str(column.header)] + [c.plain if isinstance(c, Text) else c for c in column.cells]
+        columns = [[str(column.header)] + [c.plain if isinstance(c, Text) else str(c) for c in column.cells]
                    for column in table.columns]
         if any("\t" in cell or "\n" in cell for column in columns for cell in column):
             return False
