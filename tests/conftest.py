@@ -69,3 +69,20 @@ def check(ruleset: RuleSet) -> Callable[..., FileResult]:
         return check_text(text, display="referral.yaml", ruleset=ruleset, settings=Settings(**settings))
 
     return run
+
+
+def changed(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A deep copy of `base` with `a__b` paths set (None deletes the key)."""
+    import copy
+
+    data = copy.deepcopy(base)
+    for dotted, value in changes.items():
+        *parents, last = dotted.split("__")
+        node = data
+        for part in parents:
+            node = node.setdefault(part, {})
+        if value is None:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    return data

@@ -6,11 +6,11 @@ describes, and asserts the rule, severity and question verdict that result.
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any, Callable
 
 import pytest
+from conftest import changed
 
 from scrqm.result import FileResult
 
@@ -39,18 +39,7 @@ BASE: dict[str, Any] = {
 
 
 def with_changes(**changes: Any) -> dict[str, Any]:
-    """BASE with dotted paths set (None deletes the key)."""
-    data = copy.deepcopy(BASE)
-    for dotted, value in changes.items():
-        *parents, last = dotted.split("__")
-        node = data
-        for part in parents:
-            node = node.setdefault(part, {})
-        if value is None:
-            node.pop(last, None)
-        else:
-            node[last] = value
-    return data
+    return changed(BASE, **changes)
 
 
 def test_base_referral_passes_with_no_findings(check: Callable[..., FileResult]) -> None:

@@ -6,14 +6,13 @@ what the row describes, and asserts the rule, severity and question verdict.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 from typing import Any
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, changed
 from scrqm.checker import Settings, check_text
 from scrqm.load import load_path
 from scrqm.packs import load_ruleset
@@ -31,18 +30,7 @@ def check(data: dict[str, Any], **settings: Any) -> FileResult:
 
 
 def with_changes(**changes: Any) -> dict[str, Any]:
-    """BASE with `a__b` paths set (None deletes the key)."""
-    data = copy.deepcopy(BASE)
-    for dotted, value in changes.items():
-        *parents, last = dotted.split("__")
-        node = data
-        for part in parents:
-            node = node.setdefault(part, {})
-        if value is None:
-            node.pop(last, None)
-        else:
-            node[last] = value
-    return data
+    return changed(BASE, **changes)
 
 
 NOT_MET = dict(criteria__notification="not_met", criteria__local_review=None, incident__abuse_or_neglect="not_suspected",

@@ -1,7 +1,7 @@
 """The teaching gallery: the bundled examples, their expected verdicts, copies for practice.
 
 The examples ship inside the wheel (`scrqm/examples`); in a checkout they are
-read from `examples/`, as `packs.rules_root` does for the rules.  Their
+read from `examples/` (`packs.shipped`, as for the rules).  Their
 expected results come from `examples/manifest.json`, the same file the test
 suite checks them against.  A copy never overwrites anything.
 """
@@ -25,11 +25,9 @@ class Example:
 
 
 def examples_root() -> Path:
-    """The shipped `examples/` folder: inside the installed package, or the checkout's."""
-    packaged = Path(__file__).with_name("examples")
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "examples"
+    from .packs import shipped
+
+    return shipped("examples")
 
 
 def load_gallery() -> list[Example]:

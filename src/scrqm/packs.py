@@ -150,12 +150,20 @@ class RuleSet:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-def rules_root() -> Path:
-    """The shipped `rules/` folder: inside the installed package, or the checkout's."""
-    packaged = Path(__file__).with_name("rules")
+def shipped(folder: str) -> Path:
+    """A folder shipped with scrqm (`rules`, `examples`): in the wheel, or the checkout's.
+
+    The wheel force-includes them inside the package; an editable install
+    reads them from the top of the checkout, where they are kept.
+    """
+    packaged = Path(__file__).with_name(folder)
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "rules"
+    return Path(__file__).resolve().parents[2] / folder
+
+
+def rules_root() -> Path:
+    return shipped("rules")
 
 
 def profiles() -> list[str]:
