@@ -161,3 +161,14 @@ def test_plain_text_when_piped_and_no_color(tmp_path: Path) -> None:
     done = subprocess.run([scrqm, "check", "--today", TODAY, str(GOOD)], capture_output=True, text=True,
                           env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}, check=False)
     assert done.returncode == 0 and "\x1b[" not in done.stdout
+
+
+def test_readme_sample_report_is_what_scrqm_prints(run_line: Callable[..., Any]) -> None:
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## A sample report", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    command, _, expected = block.partition("\n")
+    args = command.removeprefix("$ scrqm ").split()
+    result = run_line(*[str(ROOT / a) if a.startswith("examples/") else a for a in args])
+    assert result.stdout.replace(str(ROOT) + "/", "") == expected
