@@ -18,6 +18,8 @@ from scrqm.result import FileResult
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 SHARED = ROOT.parent / "shared"
+# Copies of shared/schemas and shared/corpora/yaml-test-suite (see tests/data/README.md).
+DATA = ROOT / "tests" / "data"
 TODAY = "2026-11-26"
 
 

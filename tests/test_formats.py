@@ -1,6 +1,6 @@
 """Output formats: SARIF and JUnit valid against the shared schemas, GitHub escaping, concise, JSON Lines.
 
-The schemas live in `../shared/schemas`, beside the clone (locally and in CI).
+The schemas are the suite's copies of `../shared/schemas` (tests/data).
 The validators are proved live: a deliberately broken document must fail.
 """
 
@@ -21,20 +21,17 @@ from scrqm.report.github import annotation, escape_data, escape_property
 from scrqm.report.sarif import sarif_log
 from scrqm.result import FileResult, Finding, invalid
 
-# `shared/` sits beside the clone (in CI too); a git worktree one level deeper
-# (`wt/NAME/`) finds it further up, so the nearest ancestor's is used.
-SCHEMAS = Path(__file__).resolve().parents[1].parent / "shared" / "schemas"
-SCHEMA_DIRS = [SCHEMAS, *(p / "shared" / "schemas" for p in Path(__file__).resolve().parents[2:])]
+# The test suite's copy of the shared schemas (tests/data/README.md).
+SCHEMAS = Path(__file__).resolve().parent / "data" / "schemas"
 FAILING = "examples/08-qm12-fail-criteria-not-stated.yaml"
 INVALID = "examples/18-invalid-shape-errors.yaml"
 
 
 def schema_file(name: str) -> Path:
-    """The shared schema `name`; a clear failure, never a skip, when it cannot be found."""
-    for directory in SCHEMA_DIRS:
-        if (directory / name).is_file():
-            return directory / name
-    pytest.fail(f"{SCHEMAS / name} is missing: the shared schemas must sit in ../shared/schemas beside the clone")
+    """The schema `name` from the suite's copy; a clear failure, never a skip, when missing."""
+    if not (SCHEMAS / name).is_file():
+        pytest.fail(f"{SCHEMAS / name} is missing: copy it from the project's shared/schemas")
+    return SCHEMAS / name
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """The YAML test suite: every input gets a result, never a traceback.
 
-The corpus lives beside the clone (`../shared/corpora/yaml-test-suite`, 402
-files and a manifest marking the invalid YAML).  Every file marked invalid must
+The corpus is the suite's copy of the project's shared/corpora/yaml-test-suite
+(tests/data: 402 files and a manifest marking the invalid YAML).  Every file marked invalid must
 come back `invalid` with a `load` finding that says where the YAML breaks and
 how to fix it, including the inputs libyaml itself lets through (see
 `scrqm.yamlspec`); a file marked valid may give any verdict, but never a crash.
@@ -21,13 +21,7 @@ from conftest import ROOT, TODAY
 
 
 
-def _corpus() -> Path:
-    """`shared/` beside the clone (as in CI), or beside a folder above it (a git worktree)."""
-    candidates = [folder / "shared" / "corpora" / "yaml-test-suite" for folder in ROOT.parents]
-    return next((c for c in candidates if (c / "manifest.json").is_file()), candidates[0])
-
-
-CORPUS = _corpus()
+CORPUS = ROOT / "tests" / "data" / "yaml-test-suite"  # the suite's copy of shared/corpora
 
 # Messages that come from scrqm.yamlspec rather than the parser.
 SPEC_RULES = ("needs a space before its '#'", "continues the", "inside brackets must be quoted",
@@ -38,8 +32,8 @@ def manifest() -> dict[str, dict[str, Any]]:
     listing = CORPUS / "manifest.json"
     if not listing.is_file():
         pytest.fail(
-            f"the YAML test-suite corpus is missing: expected {listing}. The corpus is shared with "
-            "the project and must sit beside the clone as shared/corpora/yaml-test-suite."
+            f"the YAML test-suite corpus is missing: expected {listing}, a copy of the project's "
+            "shared/corpora/yaml-test-suite."
         )
     return {entry["file"]: entry for entry in json.loads(listing.read_text(encoding="utf-8"))}
 
