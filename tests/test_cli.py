@@ -172,3 +172,26 @@ def test_readme_sample_report_is_what_scrqm_prints(run_line: Callable[..., Any])
     args = command.removeprefix("$ scrqm ").split()
     result = run_line(*[str(ROOT / a) if a.startswith("examples/") else a for a in args])
     assert result.stdout.replace(str(ROOT) + "/", "") == expected
+
+
+def test_a_number_where_text_belongs_is_a_shape_error_with_the_quoting_fix(
+    run_line: Callable[..., Any], tmp_path: Path
+) -> None:
+    path = write(tmp_path, "r.yaml", "format: scrqm/referral@1\nreferral:\n  reference: 004\nrationale: 5\n")
+    result = run_line("check", "--today", TODAY, str(path))
+    assert result.exit_code == 1 and "INVALID" in result.stdout
+    assert "`referral.reference` should be text, got 4; to keep it as text, put it in quotes: '4'" in result.stdout
+    assert "`rationale` should be text, got 5" in result.stdout
+
+
+def test_shape_errors_show_values_as_yaml_spells_them(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    path = write(tmp_path, "r.yaml", "format: scrqm/referral@1\ncriteria:\n  statutory: true\n")
+    result = run_line("check", "--today", TODAY, str(path))
+    assert "got true" in result.stdout and "True" not in result.stdout
+
+
+def test_a_threshold_must_be_a_whole_number_not_true(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    config = write(tmp_path, "c.yaml", "thresholds:\n  late_after_working_days: true\n")
+    result = run_line("check", "--config", str(config), "--today", TODAY, str(GOOD))
+    assert result.exit_code == 2
+    assert f"{config}:2:" in result.stderr and "late_after_working_days" in result.stderr

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from .errors import ScrqmError
 
@@ -62,7 +62,7 @@ class Config(_Strict):
 
     profile: str | None = Field(None, description="Rule profile, e.g. wt2015.")
     fail_on: Literal["fail", "warn"] | None = Field(None, alias="fail-on", description="Exit 1 at this verdict.")
-    thresholds: dict[str, int] = Field(default_factory=dict, description="Rule-pack thresholds to change.")
+    thresholds: dict[str, StrictInt] = Field(default_factory=dict, description="Rule-pack thresholds to change.")
     learning_priorities: dict[str, str] | None = Field(
         None, alias="learning-priorities", description="The board's local learning priorities: id to title."
     )

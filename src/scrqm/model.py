@@ -22,15 +22,22 @@ _AGE_TEXT = re.compile(r"\s*([0-9]{1,3})\s+(day|week|month)s?\s*\Z", re.IGNORECA
 
 
 def _text(value: Any) -> Any:
-    """Free text: blank means absent; numbers and dates are taken as written."""
+    """Free text: blank means absent.  A number or date where text belongs is a type error.
+
+    YAML reads `reference: 004` as the number 4 and `title: 2016-03-14` as a
+    date, silently changing what was written; quoting keeps it as written.
+    """
     if value is None:
         return None
     if isinstance(value, str):
         return value if value.strip() else None
-    if isinstance(value, bool):
-        raise PydanticCustomError("scrqm_text", "should be text, got {got}", {"got": str(value).lower()})
-    if isinstance(value, (int, float, dt.date)):
-        return str(value)
+    if isinstance(value, (bool, int, float, dt.date)):
+        written = str(value).lower() if isinstance(value, bool) else str(value)
+        raise PydanticCustomError(
+            "scrqm_text",
+            "should be text, got {got}; to keep it as text, put it in quotes: '{got}'",
+            {"got": written},
+        )
     raise PydanticCustomError("scrqm_text", "should be text, got {got}", {"got": _kind(value)})
 
 

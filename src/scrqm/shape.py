@@ -146,6 +146,8 @@ def _show(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
+    if isinstance(value, bool):  # as YAML spells it, not as Python does
+        return str(value).lower()
     return f"'{value}'"
 
 
