@@ -157,12 +157,19 @@ def _shape_finding(issue: object, redact: bool) -> Finding:
     from .privacy import mask_identifiers
 
     message = issue.message
+    field = issue.field
     if redact and ", got " in message or redact and "; got " in message:
         # The value after "got" is what the user wrote; keep only the field.
         message = message.split("; got ")[0].split(", got ")[0] + f"; got {REDACTED}"
-    else:
-        message = mask_identifiers(message)  # a value is quoted, an identifier in it never
-    return Finding(issue.line, issue.column, "shape", "fail", message, issue.field, None, "shape", issue.hint)
+    if redact and issue.unknown_key:
+        # An unknown key is the user's own word, not one of the format's.
+        parent = field.rpartition(".")[0]
+        known = f"{parent}.{REDACTED}" if parent else REDACTED
+        message = message.replace(f"`{field}`", f"`{known}`")
+        field = known
+    # A value or key is quoted, an identifier in it never (with or without --redact).
+    message, field = mask_identifiers(message), mask_identifiers(field)
+    return Finding(issue.line, issue.column, "shape", "fail", message, field, None, "shape", issue.hint)
 
 
 def _io_finding(path: Path, exc: OSError) -> Finding:

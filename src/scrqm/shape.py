@@ -26,6 +26,7 @@ class ShapeIssue:
     line: int
     column: int
     hint: str | None = None
+    unknown_key: bool = False  # the last part of `field` is a key the user wrote, not the format's
 
 
 def dotted(path: Path_) -> str:
@@ -82,7 +83,7 @@ def _issue(model: type[BaseModel], document: Document, error: Any) -> ShapeIssue
     if kind == "extra_forbidden":
         pos = document.key_position(path)
         return ShapeIssue(name, f"`{name}` is not a field of a referral", pos.line, pos.column,
-                          _did_you_mean(model, path))
+                          _did_you_mean(model, path), unknown_key=True)
     if kind == "missing" and path:
         line, column = _line_col(document, path[:-1])
         hint: str | None = f"add `{path[-1]}:`"
