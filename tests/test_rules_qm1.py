@@ -210,3 +210,20 @@ def test_privacy_finding_never_prints_the_value(check: Callable[..., FileResult]
     for finding in privacy:
         assert "9434765919" not in finding.message and "jo@example.org" not in finding.message
         assert finding.field == "agencies.0.involvement"
+
+
+def test_identifiers_in_yaml_comments_are_found_and_never_shown(check: Callable[..., FileResult]) -> None:
+    text = "# Child's NHS number 943 476 5919, ring 01632 960001\n" + json.dumps(BASE) + "  # mum: jo@example.org\n"
+    result = check(text)
+    privacy = [f for f in result.findings if f.group == "privacy"]
+    assert [(f.line, f.field) for f in privacy] == [(1, "(comment)"), (1, "(comment)"), (2, "(comment)")]
+    assert {f.message.split("hold ")[1].split(";")[0] for f in privacy} == {
+        "an NHS number", "a UK phone number", "an email address"}
+    for finding in privacy:
+        assert "5919" not in finding.message and "example.org" not in finding.message
+
+
+def test_a_hash_inside_text_is_not_reported_twice(check: Callable[..., FileResult]) -> None:
+    data = with_changes(working_together_concerns="Room #4: the ward's number 01632 960001 was given out.")
+    privacy = [f for f in check(json.dumps(data)).findings if f.group == "privacy"]
+    assert [f.field for f in privacy] == ["working_together_concerns"]

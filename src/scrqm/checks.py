@@ -30,6 +30,7 @@ class Hit:
     field: str
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     quoted: frozenset[str] = frozenset()
+    position: tuple[int, int] | None = None  # (line, column) where no field holds the text (a comment)
 
 
 @dataclass
@@ -465,10 +466,37 @@ def identifiers(referral: Referral, options: IdentifierOptions, context: Context
         strings = _model_strings(referral.model_dump(exclude_none=True), ())
     else:
         strings = context.document.strings()
+    values = []
     for path, value in strings:
+        values.append(value)
         kinds = sorted({m.kind for m in find_identifiers(value, options.kinds)})
         for kind in kinds:
             yield Hit(".".join(str(p) for p in path), {"kind": KIND_LABELS[kind]})
+    if context.document is not None:
+        yield from _identifiers_in_comments(context.document.text, values, options.kinds)
+
+
+def _identifiers_in_comments(text: str, values: list[str], kinds: list[str]) -> Iterator[Hit]:
+    """Identifiers after a `#` that no value holds: YAML comments are the file's text too.
+
+    Only what follows a `#` on its line is searched; a match that some value
+    holds (a `#` inside text) was reported with its field already.
+    """
+    from .privacy import KIND_LABELS, find_identifiers
+
+    if "#" not in text:
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        hash_at = line.find("#")
+        if hash_at < 0:
+            continue
+        seen: set[str] = set()
+        for match in find_identifiers(line[hash_at:], kinds):
+            written = line[hash_at + match.start:hash_at + match.end]
+            if match.kind in seen or any(written in value for value in values):
+                continue
+            seen.add(match.kind)
+            yield Hit("(comment)", {"kind": KIND_LABELS[match.kind]}, position=(number, hash_at + 1))
 
 
 def _model_strings(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:

@@ -38,7 +38,9 @@ def run_rules(
 def stamp(rule: Rule, hit: Hit, document: Document | None, *, redact: bool = False) -> Finding:
     definition = rule.definition
     path = _path(hit.field)
-    if document is not None:
+    if hit.position is not None:
+        line, column = hit.position
+    elif document is not None:
         if path not in document.values and definition.near:
             path = _path(definition.near)
         pos = document.position_of(path)
