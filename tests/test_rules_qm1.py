@@ -227,3 +227,17 @@ def test_a_hash_inside_text_is_not_reported_twice(check: Callable[..., FileResul
     data = with_changes(working_together_concerns="Room #4: the ward's number 01632 960001 was given out.")
     privacy = [f for f in check(json.dumps(data)).findings if f.group == "privacy"]
     assert [f.field for f in privacy] == ["working_together_concerns"]
+
+
+def test_acronym_finding_points_at_the_acronym_itself(check: Callable[..., FileResult]) -> None:
+    # A folded block loses the file's line breaks; the finding still names line 5, column 3.
+    yaml_text = (
+        "format: scrqm/referral@1\n"
+        "rationale: >\n"
+        f"  {RATIONALE}\n"
+        "  The case was heard at the\n"
+        "  MARAC twice.\n"
+    )
+    result = check(yaml_text)
+    [finding] = [f for f in result.findings if f.rule == "QM1.1-acronym-unexpanded"]
+    assert (finding.line, finding.column) == (5, 3)

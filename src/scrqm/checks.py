@@ -15,7 +15,7 @@ import builtins
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Callable, Iterable, Iterator, Literal, Mapping
+from typing import Annotated, Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -168,7 +168,31 @@ def unexpanded_acronyms(referral: Referral, options: AcronymOptions, context: Co
     for acronym, offset in found:
         if any(start <= offset < end for start, end in spans):
             continue
-        yield Hit(options.field, {"acronym": acronym}, frozenset({"acronym"}))
+        position = _written_at(context.document, options.field, acronym)
+        yield Hit(options.field, {"acronym": acronym}, frozenset({"acronym"}), position=position)
+
+
+def _written_at(document: Document | None, field: str, word: str) -> tuple[int, int] | None:
+    """Line and column of `word`'s first use in the text of `field`, as the file has it.
+
+    A folded or quoted value no longer has the file's line breaks, so the word
+    is looked for in the file itself, from where the value starts.
+    """
+    import re
+
+    if document is None:
+        return None
+    path = tuple(int(p) if p.isdigit() else p for p in field.split("."))
+    start = document.values.get(path)
+    if start is None:
+        return None
+    lines = document.text.splitlines(keepends=True)
+    offset = sum(len(line) for line in lines[: start.line - 1]) + start.column - 1
+    found = re.compile(rf"(?<![\w&]){re.escape(word)}(?![\w&])").search(document.text, offset)
+    if found is None:
+        return None
+    line = document.text.count("\n", 0, found.start()) + 1
+    return line, found.start() - (document.text.rfind("\n", 0, found.start()) + 1) + 1
 
 
 # ---------------------------------------------------------------- match
@@ -476,7 +500,7 @@ def identifiers(referral: Referral, options: IdentifierOptions, context: Context
         yield from _identifiers_in_comments(context.document.text, values, options.kinds)
 
 
-def _identifiers_in_comments(text: str, values: list[str], kinds: list[str]) -> Iterator[Hit]:
+def _identifiers_in_comments(text: str, values: list[str], kinds: Sequence[str]) -> Iterator[Hit]:
     """Identifiers after a `#` that no value holds: YAML comments are the file's text too.
 
     Only what follows a `#` on its line is searched; a match that some value
