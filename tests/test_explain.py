@@ -168,7 +168,8 @@ def test_examples_copy_never_overwrites(run_line: Callable[..., Any], tmp_path: 
 def test_examples_copy_unknown_name(run_line: Callable[..., Any], tmp_path: Path) -> None:
     result = run_line("examples", "copy", "13-late-unexplained", str(tmp_path))
     assert result.exit_code == 2 and "13-qm13-fail-late-unexplained.yaml?" in result.stderr
-    assert run_line("examples", "copy", "01", str(tmp_path / "missing")).exit_code == 2
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    assert run_line("examples", "copy", "01", str(tmp_path / "a-file")).exit_code == 2
     assert run_line("examples", "copy", "1", str(tmp_path)).exit_code == 0
     assert (tmp_path / "01-exemplary-death.yaml").exists()
 

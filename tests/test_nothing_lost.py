@@ -99,8 +99,9 @@ def test_a_failing_report_leaves_no_temporary_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(JsonReporter, "render", broken)
-    with pytest.raises(OSError):
-        run_line("check", "--isolated", "--format", "json", "--output", str(tmp_path / "r.json"), str(inputs))
+    result = run_line("check", "--isolated", "--format", "json", "--output", str(tmp_path / "r.json"), str(inputs))
+    assert result.exit_code == 2
+    assert result.stderr == f"scrqm: error: {tmp_path / 'r.json'}: cannot write the report: No space left on device\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["referrals"]
 
 

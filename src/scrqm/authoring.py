@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from .errors import ScrqmError
+from .errors import ScrqmError, os_message
 from .model import FORMAT_TAG
 from .schema import SCHEMA_FILENAME
 
@@ -238,7 +238,14 @@ def write_new(path: Path, text: str, *, force: bool) -> list[Path]:
 
 
 def refuse_existing(path: Path, *, force: bool) -> None:
-    if path.exists() and not force:
+    """A folder is refused even with --force: it is no referral to replace."""
+    try:
+        if path.is_dir():
+            raise ScrqmError(f"{path}: is a folder; give a file name, e.g. {path / 'referral.yaml'}")
+        exists = path.exists()
+    except OSError as exc:
+        raise ScrqmError(os_message(path, exc)) from None
+    if exists and not force:
         raise ScrqmError(f"{path}: already exists; choose another name, or add --force to replace it")
 
 

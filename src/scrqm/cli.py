@@ -69,12 +69,12 @@ def _parse_today(value: Optional[str]) -> Optional[dt.date]:
 @app.command()
 def check(
     paths: Annotated[list[str], typer.Argument(help="Referral files or folders (folders are searched for *.yaml and *.yml); - reads standard input.", show_default=False)],
-    format: Annotated[Optional[Format], typer.Option("--format", "-f", help="Report format [default: github when GITHUB_ACTIONS=true, else text].", show_default=False)] = None,
+    format: Annotated[Optional[Format], typer.Option("--format", "-f", help="Report format \\[default: github when GITHUB_ACTIONS=true, else text].", show_default=False)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report in --format to this file; the human report still goes to standard output.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no report on standard output (the --output file and the exit code remain).")] = False,
     today: Annotated[Optional[str], typer.Option(help="Treat this date (YYYY-MM-DD) as today, for reproducible results.")] = None,
-    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when a file's verdict is at least this [default: fail].", show_default=False)] = None,
-    profile: Annotated[Optional[str], typer.Option(help="Rule profile [default: wt2015].", show_default=False)] = None,
+    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when a file's verdict is at least this \\[default: fail].", show_default=False)] = None,
+    profile: Annotated[Optional[str], typer.Option(help="Rule profile \\[default: wt2015].", show_default=False)] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="Read this configuration file instead of searching for one.")] = None,
     isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")] = False,
     select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these rules, questions or groups (repeatable).")] = None,
@@ -84,9 +84,9 @@ def check(
     stdin_filename: Annotated[str, typer.Option("--stdin-filename", help="Name to show for standard input.")] = "<stdin>",
     redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", help="Keep every piece of the referral's own text out of the report.", show_default=False)] = None,
     teach: Annotated[bool, typer.Option("--teach", help="Add the marker's prompts and common obstacles to each question.")] = False,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Files checked in parallel [default: the number of cores].", show_default=False)] = None,
-    cache: Annotated[Optional[bool], typer.Option("--cache/--no-cache", help="Reuse the results of files unchanged since the last run [default: cache].", show_default=False)] = None,
-    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Keep the result cache here [default: $XDG_CACHE_HOME/scrqm or ~/.cache/scrqm].", show_default=False)] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Files checked in parallel \\[default: the number of cores].", show_default=False)] = None,
+    cache: Annotated[Optional[bool], typer.Option("--cache/--no-cache", help="Reuse the results of files unchanged since the last run \\[default: cache].", show_default=False)] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Keep the result cache here \\[default: $XDG_CACHE_HOME/scrqm or ~/.cache/scrqm].", show_default=False)] = None,
 ) -> None:
     """Check referral files against Quality Marker 1."""
     from .run import CheckOptions, execute
@@ -136,7 +136,7 @@ def patterns(
     by: Annotated[By, typer.Option("--by", help="Place referrals in time by the incident's date or the referral's.")] = By.incident,
     min_referrals: Annotated[int, typer.Option("--min-referrals", min=2, help="Report names shared by at least this many referrals.")] = 2,
     format: Annotated[PatternFormat, typer.Option("--format", "-f", help="Report format.")] = PatternFormat.text,
-    profile: Annotated[Optional[str], typer.Option(help="Profile for referrals that name none [default: wt2015].", show_default=False)] = None,
+    profile: Annotated[Optional[str], typer.Option(help="Profile for referrals that name none \\[default: wt2015].", show_default=False)] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="Read this configuration file instead of searching for one.")] = None,
     isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")] = False,
     exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Skip files and folders matching this glob (repeatable).")] = None,
@@ -223,7 +223,7 @@ class RulesFormat(str, Enum):
     json = "json"
 
 
-ProfileOption = Annotated[Optional[str], typer.Option(help="Rule profile [default: wt2015].", show_default=False)]
+ProfileOption = Annotated[Optional[str], typer.Option(help="Rule profile \\[default: wt2015].", show_default=False)]
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="Read this configuration file instead of searching for one.")]
 IsolatedOption = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
 RulesOption = Annotated[Optional[list[Path]], typer.Option("--rules", help="Add the rule packs in this directory (repeatable).")]
@@ -319,6 +319,12 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("scrqm: interrupted", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except OSError as exc:
+        # Last resort: a system error on a name the user gave (too long, no access) is theirs to fix.
+        reason = exc.strerror or str(exc)
+        typer.echo(f"scrqm: error: {exc.filename}: {reason}" if exc.filename is not None else f"scrqm: error: {reason}",
+                   err=True)
+        raise typer.Exit(EXIT_ERROR) from None
 
 
 __all__ = ["app", "run", "EXIT_FINDINGS"]

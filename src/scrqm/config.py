@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from .errors import ScrqmError
+from .errors import ScrqmError, os_message
 
 CONFIG_NAMES = (".scrqm.yaml", ".scrqm.yml", "pyproject.toml")
 
@@ -141,12 +141,21 @@ def load_config(*, start: Path | None = None, explicit: Path | None = None, isol
     path = explicit if explicit is not None else find_config(start or Path.cwd())
     if path is None:
         return LoadedConfig()
-    if not path.is_file():
-        raise ConfigError(f"{path}: configuration file not found")
+    _require_file(path)
     raw, locate = _read(path)
     config = _validate(path, raw, locate)
     sources = {_kebab(key): str(path) for key in raw}
     return LoadedConfig(config, path, sources, locate)
+
+
+def _require_file(path: Path) -> None:
+    try:
+        if path.is_dir():
+            raise ConfigError(f"{path}: is a folder; give the configuration file, e.g. {path / '.scrqm.yaml'}")
+        if not path.is_file():
+            raise ConfigError(f"{path}: configuration file not found")
+    except OSError as exc:
+        raise ConfigError(os_message(path, exc)) from None
 
 
 def _read(path: Path) -> tuple[dict[str, Any], Any]:

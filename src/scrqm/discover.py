@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .errors import os_message
+
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -34,6 +36,13 @@ def discover(paths: list[str], *, exclude: list[str] | None = None) -> Discovery
 def _expand(path: Path, exclude: list[str], found: Discovery, seen: set[str]) -> None:
     if excluded(path, exclude):
         return
+    try:
+        _expand_existing(path, exclude, found, seen)
+    except OSError as exc:  # a name too long, a folder in the way we may not enter: this path only
+        found.errors.append(os_message(path, exc))
+
+
+def _expand_existing(path: Path, exclude: list[str], found: Discovery, seen: set[str]) -> None:
     if path.is_dir():
         for file in _walk(path, exclude, found):
             _add(file, found, seen)

@@ -8,6 +8,11 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 
+def os_message(path: object, exc: OSError) -> str:
+    """`PATH: reason` for an error the system gave about a name the user wrote (too long, no access)."""
+    return f"{path}: {exc.strerror or exc}"
+
+
 class ScrqmError(Exception):
     """Something the user must fix (usage, config, rule pack, I/O); caught once in the CLI."""
 

@@ -68,8 +68,13 @@ def find_example(name: str, examples: list[Example]) -> Example:
 
 def copy_example(name: str, directory: Path) -> Path:
     example = find_example(name, load_gallery())
-    if not directory.is_dir():
-        raise ScrqmError(f"{directory}: not a folder; create it first, or give an existing folder")
+    try:
+        # As `mkdir -p`: the README's `scrqm examples copy 04 practice/` works in a fresh folder.
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ScrqmError(f"{directory}: not a folder; give a folder to copy the example into") from None
+    except OSError as exc:
+        raise ScrqmError(f"{directory}: cannot create the folder: {exc.strerror}") from None
     target = directory / example.name
     text = (examples_root() / example.name).read_text(encoding="utf-8")
     try:

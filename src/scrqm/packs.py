@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .checks import CHECKS, Condition, FieldRef, Options
-from .errors import ScrqmError
+from .errors import ScrqmError, os_message
 from .load import Document, LoadFailure, load_path
 
 DEFAULT_PROFILE = "wt2015"
@@ -206,7 +206,11 @@ def board_packs(extra_dirs: list[Path], profile: str) -> list[tuple[PackDef, Doc
     """A board's packs from its own directories, those that apply to `profile`."""
     packs = []
     for extra in extra_dirs:
-        if not extra.is_dir():
+        try:
+            found = extra.is_dir()
+        except OSError as exc:
+            raise PackError(os_message(extra, exc)) from None
+        if not found:
             raise PackError(f"{extra}: rule pack directory not found")
         for path in sorted(extra.glob("*.yaml")) + sorted(extra.glob("*.yml")):
             pack = load_pack(path)

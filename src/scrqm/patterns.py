@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, TextIO
 
+from .errors import ScrqmError
 from .model import Referral, get_field
 
 By = Literal["incident", "referral"]
@@ -382,6 +383,10 @@ def execute(options: PatternOptions, stream: TextIO, notes: TextIO) -> Patterns:
     from .packs import DEFAULT_PROFILE, load_ruleset
     from .run import CheckOptions, effective_config
 
+    if "-" in options.paths:
+        # Patterns need many referrals side by side; one stream is not a collection (./- names a file).
+        raise ScrqmError("patterns reads folders and files, not standard input (-); "
+                         "name the referrals, e.g. scrqm patterns referrals/")
     loaded = effective_config(CheckOptions(paths=options.paths, profile=options.profile, config=options.config,
                                            isolated=options.isolated, exclude=options.exclude))
     config = loaded.config

@@ -15,7 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TextIO
 
 from .errors import ScrqmError
 
@@ -240,6 +240,8 @@ def execute(options: CheckOptions) -> Outcome:
 
     results = []
     if "-" in options.paths:
+        if sys.stdin is None:  # started with standard input closed (`<&-`)
+            raise ScrqmError("standard input is closed; pipe a referral in, or name a file instead of -")
         display = options.stdin_filename
         results.append(check_stream(sys.stdin.buffer, display=display, ruleset=rules_of(display),
                                     settings=settings, choose=chooser(display)))
@@ -281,7 +283,7 @@ def write_reports(run: Run, options: CheckOptions, get_reporter: Callable[[str],
 
 def _refuse_output_over_input(output: Path | None, inputs: list[Path]) -> None:
     """`--output` must never replace a referral it reads: nothing the user wrote is modified."""
-    if output is None or not output.exists():
+    if output is None or not os.path.exists(output):  # False, not an error, for a name too long
         return
     for path in inputs:
         try:
@@ -309,8 +311,24 @@ def open_cache(loaded: LoadedConfig, plan: Plan) -> ResultCache | None:
     relevant = config.model_dump(mode="json", exclude={"jobs", "cache", "cache_dir"})
     # A referral may name another profile: every shipped pack is part of the key.
     packs = f"{plan.ruleset.digest}:{shipped_packs_digest()}"
-    return ResultCache(cache_directory(loaded), context_key(ruleset_digest=packs, config=relevant,
+    directory = cache_directory(loaded)
+    problem = _not_a_cache_folder(directory)
+    if problem:
+        # Caching only saves time: the run goes on without it, but says why it is slower.
+        print(f"scrqm: warning: {directory}: {problem}; results are not cached", file=sys.stderr)
+        return None
+    return ResultCache(directory, context_key(ruleset_digest=packs, config=relevant,
                                                             settings=plan.settings))
+
+
+def _not_a_cache_folder(directory: Path) -> str | None:
+    """Why `directory` cannot hold the cache, or None; a missing folder is created when saving."""
+    try:
+        if directory.exists() and not directory.is_dir():
+            return "not a folder"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def cache_directory(loaded: LoadedConfig) -> Path:
@@ -331,25 +349,65 @@ def _umask() -> int:
     return current
 
 
+# A report file is UTF-8 that any reader accepts: a file name that is not UTF-8
+# appears escaped (`bad\udcffname.yaml`; in JSON that decodes back to the same name).
+REPORT_ERRORS = "backslashreplace"
+
+
 @contextmanager
 def open_report(output: Path | None) -> Iterator[TextIO]:
+    """Standard output, or `output` written atomically: never half a report, never a replaced link or device."""
     if output is None:
         yield sys.stdout
         sys.stdout.flush()
         return
-    directory = output.parent if str(output.parent) else Path(".")
+    target, special = _report_target(output)
+    handle: Any
     try:
-        handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=directory, prefix=f".{output.name}.", suffix=".tmp", delete=False
-        )
+        if special:
+            # A device or FIFO (`-o /dev/null`) is written to: renaming over it would replace the node.
+            handle = open(target, "w", encoding="utf-8", errors=REPORT_ERRORS)
+        else:
+            handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", errors=REPORT_ERRORS, dir=target.parent,
+                                                 prefix=f".{target.name}.", suffix=".tmp", delete=False)
+    except OSError as exc:
+        raise ScrqmError(f"{output}: cannot write the report: {exc.strerror or exc}") from None
+    try:
+        try:
+            yield handle
+            if not special:
+                # A temporary file is private (0600); a report gets the mode any new file would.
+                os.fchmod(handle.fileno(), 0o666 & ~_umask())
+            handle.close()
+            if not special:
+                os.replace(handle.name, target)
+        except OSError as exc:  # a full disk, a device that refuses: the report is not written
+            raise ScrqmError(f"{output}: cannot write the report: {exc.strerror or exc}") from None
+    except BaseException:
+        _discard(handle, temporary=not special)
+        raise
+
+
+def _discard(handle: Any, *, temporary: bool) -> None:
+    """Close without flushing what failed to write, and remove a temporary file; keep the first error."""
+    try:
+        handle.close()
+    except OSError:
+        pass
+    if temporary:
+        try:
+            os.unlink(handle.name)
+        except FileNotFoundError:
+            pass
+
+
+def _report_target(output: Path) -> tuple[Path, bool]:
+    """The file `--output` names, through any symlinks (the link stays, its target gets the report),
+    and whether it exists but is no regular file (a device, a FIFO)."""
+    target = Path(os.path.realpath(output))
+    try:
+        if target.is_dir():
+            raise ScrqmError(f"{output}: is a folder; give a file name for --output")
+        return target, target.exists() and not target.is_file()
     except OSError as exc:
         raise ScrqmError(f"{output}: cannot write the report: {exc.strerror}") from None
-    try:
-        with handle:
-            yield handle  # type: ignore[misc]  # a text file wrapper is a TextIO
-            # A temporary file is private (0600); a report gets the mode any new file would.
-            os.fchmod(handle.fileno(), 0o666 & ~_umask())
-        os.replace(handle.name, output)
-    except BaseException:
-        os.unlink(handle.name)
-        raise

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -163,7 +164,7 @@ def sarif_result(finding: Finding, file: FileResult, rule_index: int, *, base: P
 def fingerprint(finding: Finding, path: str, occurrence: int = 0) -> str:
     """Stable across edits elsewhere in the file: rule, path and field, never the line."""
     key = "\0".join([finding.rule, path.replace("\\", "/"), finding.field or "", str(occurrence)])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def _with_occurrence(findings: list[Finding]) -> list[tuple[Finding, int]]:
@@ -182,7 +183,8 @@ def artifact_location(path: str, *, base: Path) -> dict[str, Any]:
     relative = repository_relative(path, base=base)
     if relative is None:
         return {"uri": Path(path).resolve().as_uri()}
-    return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
+    # Bytes, not text: a name that is not UTF-8 holds surrogates, which `quote` cannot encode.
+    return {"uri": quote(os.fsencode(relative), safe="/"), "uriBaseId": SRCROOT}
 
 
 def invocation(run: Run) -> dict[str, Any]:
