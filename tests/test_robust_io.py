@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable
 
@@ -300,3 +301,100 @@ def test_help_shows_every_default(run_line: Callable[..., Any], words: list[str]
         if expected is not None:
             assert f"[default: {expected}]" in shown, (param.name, shown)
     assert "\\[" not in shown and " ." not in shown  # no escape shown, no default eaten before a full stop
+
+
+# ---------------------------------------------------------------- --jobs
+
+
+class _RecordingPool:
+    """Stands in for ProcessPoolExecutor: records its size, runs each chunk here."""
+
+    sizes: list[int] = []
+    chunks = 0
+
+    def __init__(self, max_workers: int, **kwargs: Any) -> None:
+        from scrqm import batch
+
+        _RecordingPool.sizes.append(max_workers)
+        batch._plan = kwargs["initargs"][0]  # what the initializer does in a worker, without its signal handling
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        _RecordingPool.chunks += 1
+        future: Future[Any] = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def shutdown(self, **kwargs: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def pool(monkeypatch: pytest.MonkeyPatch) -> type[_RecordingPool]:
+    from scrqm import batch
+
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", _RecordingPool)
+    monkeypatch.setattr(batch, "_plan", None)
+    _RecordingPool.sizes, _RecordingPool.chunks = [], 0
+    return _RecordingPool
+
+
+def _files(tmp_path: Path, count: int) -> list[tuple[Path, str]]:
+    text = GOOD.read_text(encoding="utf-8")
+    files = []
+    for index in range(count):
+        path = tmp_path / f"r{index:03d}.yaml"
+        path.write_text(f"# copy {index}\n{text}", encoding="utf-8")
+        files.append((path, path.name))
+    return files
+
+
+def _plan(ruleset: Any) -> Any:
+    import datetime as dt
+
+    from scrqm.batch import Plan
+    from scrqm.checker import Settings
+    from scrqm.config import Config
+
+    return Plan(ruleset, Config(), Settings(today=dt.date(2026, 11, 26)))
+
+
+def test_jobs_beyond_the_chunks_start_no_more_workers_than_chunks(
+    ruleset: Any, tmp_path: Path, pool: type[_RecordingPool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scrqm import batch
+
+    monkeypatch.setattr(batch, "default_jobs", lambda: 64)  # many cores: only the chunks limit the pool
+    results = batch.check_files(_files(tmp_path, 60), plan=_plan(ruleset), jobs=200)
+    assert len(results) == 60 and {r.verdict for r in results} == {"pass"}
+    assert pool.sizes == [pool.chunks] and pool.chunks < 60
+
+
+def test_jobs_are_capped_at_four_per_core(
+    ruleset: Any, tmp_path: Path, pool: type[_RecordingPool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scrqm import batch
+
+    monkeypatch.setattr(batch, "default_jobs", lambda: 2)
+    batch.check_files(_files(tmp_path, 120), plan=_plan(ruleset), jobs=200)
+    assert pool.sizes == [8] and pool.chunks > 8
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3"])
+def test_jobs_below_one_is_a_usage_error(run_line: Callable[..., Any], jobs: str) -> None:
+    result = run_line("check", "--isolated", "--jobs", jobs, str(GOOD))
+    assert result.exit_code == 2 and "--jobs" in result.stderr
+
+
+# ---------------------------------------------------------------- docs
+
+
+def test_configuration_doc_gives_every_key_its_own_row_and_none_is_reserved() -> None:
+    import re
+
+    from scrqm.config import Config
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    rows = {m[1]: m[2] for m in re.finditer(r"^\| `([a-z.-]+)` \|(.*)$", doc, re.M)}
+    keys = {field.alias or name for name, field in Config.model_fields.items()}
+    assert {key for key in keys if not any(row == key or row.startswith(f"{key}.") for row in rows)} == set()
+    assert [key for key, row in rows.items() if "not used yet" in row or "reserved" in row] == []

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 SERIAL_BELOW = 24
 # Chunks per worker: enough to balance uneven files, few enough to keep pickling cheap.
 CHUNKS_PER_WORKER = 8
+# More workers than this per core only costs forks and memory (`--jobs 200` on a laptop).
+WORKERS_PER_CORE = 4
 
 
 def default_jobs() -> int:
@@ -92,7 +94,10 @@ def check_files(
     files = list(files)
     base_rules = rules_key(plan.ruleset.rules) if cache is not None else ""
     results: list[FileResult | None] = [None] * len(files)
-    runner = _Runner(plan, jobs=jobs, chunk=_chunk_size(len(files), jobs), advance=advance)
+    jobs = min(jobs, WORKERS_PER_CORE * default_jobs())
+    chunk = _chunk_size(len(files), jobs)
+    runner = _Runner(plan, jobs=jobs, chunk=chunk, workers=_workers(jobs, files=len(files), chunk=chunk),
+                     advance=advance)
     try:
         for index, (path, display) in enumerate(files):
             job = Job(index, path, display)
@@ -130,6 +135,17 @@ def _chunk_size(files: int, jobs: int) -> int:
     return max(4, -(-files // (max(jobs, 1) * CHUNKS_PER_WORKER)))
 
 
+def _workers(jobs: int, *, files: int, chunk: int) -> int:
+    """No more processes than chunks to give them: a worker without a chunk is a wasted fork.
+
+    The pool starts with a first chunk of `SERIAL_BELOW` files (see `_Runner.add`), then
+    chunks of `chunk`; files answered by the cache only lower the count.
+    """
+    first = max(chunk, SERIAL_BELOW)
+    chunks = 1 + -(-max(0, files - first) // chunk)
+    return max(1, min(jobs, chunks))
+
+
 class _Runner:
     """Checks jobs as they are read: in this process until there are enough, then in a pool.
 
@@ -138,10 +154,11 @@ class _Runner:
     as soon as it is full, so reading and checking overlap.
     """
 
-    def __init__(self, plan: Plan, *, jobs: int, chunk: int, advance: Callable[[], None]) -> None:
+    def __init__(self, plan: Plan, *, jobs: int, chunk: int, workers: int, advance: Callable[[], None]) -> None:
         self.plan = plan
         self.advance = advance
         self.jobs = jobs
+        self.workers = workers
         self.chunk = chunk
         self.waiting: list[Job] = []
         self.done: list[tuple[Job, FileResult]] = []
@@ -163,7 +180,7 @@ class _Runner:
             from concurrent.futures import ProcessPoolExecutor
 
             self.executor = ProcessPoolExecutor(
-                self.jobs, mp_context=_context(), initializer=_start_worker, initargs=(self.plan,)
+                self.workers, mp_context=_context(), initializer=_start_worker, initargs=(self.plan,)
             )
         # Texts travel to the workers; the parent keeps only what it needs to file the results.
         outgoing = [Job(0, job.path, job.display, job.text) for job in self.waiting]
