@@ -6,6 +6,7 @@ in pre-commit hooks and shell prompts, where every millisecond shows.
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -15,6 +16,10 @@ def main() -> None:
 
         print(f"scrqm {__version__}")
         return
+    # pydantic looks for observability plugins through every installed
+    # package's entry points (importlib.metadata: ~40 ms a run) the first time
+    # a model is built; the command line uses none.  The user can still opt in.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         from .cli import run
 
