@@ -341,15 +341,16 @@ def model_at(path: str, base: type[BaseModel] | None = None) -> type[BaseModel] 
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
             return False
-        current = _inner_model(current.model_fields[part].annotation) or True
+        current = inner_model(current.model_fields[part].annotation) or True
     return current if current is not True else True
 
 
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
+def inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside an annotation such as `list[Agency] | None`, if any."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()):
-        found = _inner_model(arg)
+        found = inner_model(arg)
         if found is not None:
             return found
     return None
@@ -361,7 +362,7 @@ def field_paths(base: type[BaseModel] | None = None, prefix: str = "") -> list[s
     for name, info in (base or Referral).model_fields.items():
         path = f"{prefix}{name}"
         paths.append(path)
-        inner = _inner_model(info.annotation)
+        inner = inner_model(info.annotation)
         if inner is not None:
             paths.extend(field_paths(inner, f"{path}."))
     return paths

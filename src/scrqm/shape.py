@@ -183,18 +183,9 @@ def _fields_at(model: type[BaseModel], path: Path_) -> list[str]:
         info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
         if info is None:
             return []
-        current = _model_in(info.annotation)
+        from .model import inner_model
+
+        current = inner_model(info.annotation)
         if current is None:
             return []
     return list(current.model_fields) if hasattr(current, "model_fields") else []
-
-
-def _model_in(annotation: Any) -> Any:
-    """The BaseModel inside an annotation such as `list[Agency] | None`."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
