@@ -98,7 +98,7 @@ def write_schema(path: Path) -> str:
     if done.returncode == 0 and done.stdout.lstrip().startswith("{"):
         path.write_text(done.stdout, encoding="utf-8")
         return "scrqm schema"
-    from scrqm.model import Referral
+    from scrqm.shape.model import Referral
 
     path.write_text(json.dumps(Referral.model_json_schema()), encoding="utf-8")
     return "Referral.model_json_schema() (no `scrqm schema` command on this branch)"
@@ -200,8 +200,8 @@ def parse_floor(paths: list[Path], *, repeat: int, pure: bool = False) -> float:
 
 def scrqm_floor(paths: list[Path], *, repeat: int) -> float:
     """Seconds for scrqm's whole per-file pipeline in one process, startup and report excluded."""
-    from scrqm.checker import Settings, check_text
-    from scrqm.packs import load_ruleset
+    from scrqm.pipeline import Settings, check_text
+    from scrqm.packs.loader import load_ruleset
 
     ruleset, settings = load_ruleset(), Settings(today=dt.date.fromisoformat(TODAY))
     texts = [p.read_text(encoding="utf-8") for p in paths]

@@ -36,7 +36,7 @@ def write_folder(folder: Path, count: int) -> list[Path]:
 
 
 def main() -> None:
-    from scrqm.packs import load_ruleset
+    from scrqm.packs.loader import load_ruleset
     from scrqm.patterns import find_patterns
 
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 3000

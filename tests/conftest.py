@@ -10,9 +10,9 @@ from typing import Any, Callable
 import pytest
 from typer.testing import CliRunner
 
-from scrqm.checker import Settings, check_text
+from scrqm.pipeline import Settings, check_text
 from scrqm.cli import app
-from scrqm.packs import RuleSet, load_ruleset
+from scrqm.packs.loader import RuleSet, load_ruleset
 from scrqm.result import FileResult
 
 ROOT = Path(__file__).resolve().parents[1]

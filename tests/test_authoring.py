@@ -9,11 +9,11 @@ from typing import Any, Callable
 import pytest
 
 from conftest import TODAY
-from scrqm.authoring import FIELDS, Spec, parse_answer, render_referral
-from scrqm.load import load_text
-from scrqm.model import Referral
-from scrqm.schema import referral_schema
-from scrqm.shape import validate
+from scrqm.teach.authoring import FIELDS, Spec, parse_answer, render_referral
+from scrqm.load.document import load_text
+from scrqm.shape.model import Referral
+from scrqm.shape.schema import referral_schema
+from scrqm.shape.validate import validate
 
 
 def leaves(specs: tuple[Spec, ...], prefix: str = "") -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import pytest
 
 from conftest import EXAMPLES, ROOT, TODAY
-from scrqm.packs import rules_root
+from scrqm.packs.loader import rules_root
 
 PAGE = (ROOT / "docs" / "board-packs.md").read_text(encoding="utf-8")
 PACKS = [block for block in re.findall(r"```yaml\n(.*?)```", PAGE, re.S) if block.startswith("pack:")]
@@ -142,7 +142,7 @@ def test_the_page_shows_the_report_the_example_gives(run_line: Callable[..., Any
 
 
 def test_the_page_lists_every_registered_check() -> None:
-    from scrqm.checks import CHECKS
+    from scrqm.check.functions import CHECKS
 
     for name in CHECKS:
         assert f"| `{name}` |" in PAGE, name

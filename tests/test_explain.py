@@ -9,7 +9,7 @@ from typing import Any, Callable
 import pytest
 
 from conftest import EXAMPLES, ROOT, TODAY
-from scrqm.packs import RuleSet
+from scrqm.packs.loader import RuleSet
 
 # From NSPCC/SCIE (2016) SCR Quality Markers, Quality Marker 1: the texts teach
 # mode must quote exactly, and the obstacles it must paraphrase, not copy.
@@ -72,9 +72,9 @@ def test_explained_examples_really_pass_and_fail(run_line: Callable[..., Any], r
     """The YAML `scrqm explain` prints, read back, gives (or does not give) the rule's finding."""
     from ruamel.yaml import YAML
 
-    from scrqm.checks import Context
-    from scrqm.engine import run_rules
-    from scrqm.model import Referral
+    from scrqm.check.functions import Context
+    from scrqm.check.engine import run_rules
+    from scrqm.shape.model import Referral
     from scrqm.result import Finding
 
     for rule in ruleset.rules:

@@ -112,7 +112,7 @@ def test_unreadable_file(run_line: Callable[..., Any], folder: Path, monkeypatch
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr("scrqm.load.os.open", refusing_open)
+    monkeypatch.setattr("scrqm.load.document.os.open", refusing_open)
     code, files, _ = json_run(run_line, folder)
     assert code == 2
     assert io_message(files["m-secret.yaml"]) == "cannot read the file: permission denied"
@@ -138,16 +138,16 @@ def test_unreadable_file_for_real_when_not_root(run_line: Callable[..., Any], fo
 def test_file_deleted_during_the_run(run_line: Callable[..., Any], folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     doomed = folder / "m-doomed.yaml"
     shutil.copy(GOOD, doomed)
-    import scrqm.discover
+    import scrqm.run.discover
 
-    real_discover = scrqm.discover.discover
+    real_discover = scrqm.run.discover.discover
 
     def discover_then_delete(*args: Any, **kwargs: Any) -> Any:
         found = real_discover(*args, **kwargs)
         doomed.unlink()  # found, then gone before it is read
         return found
 
-    monkeypatch.setattr(scrqm.discover, "discover", discover_then_delete)
+    monkeypatch.setattr(scrqm.run.discover, "discover", discover_then_delete)
     code, files, _ = json_run(run_line, folder)
     assert code == 2
     assert "no longer exists (deleted or moved during the run?)" in io_message(files["m-doomed.yaml"])

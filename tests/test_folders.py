@@ -163,7 +163,7 @@ class FakeTerminal(io.StringIO):
 
 
 def test_progress_only_on_a_terminal_and_for_many_files() -> None:
-    from scrqm.progress import MIN_FILES, wanted
+    from scrqm.run.progress import MIN_FILES, wanted
 
     assert wanted(MIN_FILES + 1, FakeTerminal())
     assert not wanted(MIN_FILES, FakeTerminal())
@@ -171,7 +171,7 @@ def test_progress_only_on_a_terminal_and_for_many_files() -> None:
 
 
 def test_progress_draws_on_the_stream_it_is_given() -> None:
-    from scrqm.progress import progress
+    from scrqm.run.progress import progress
 
     terminal = FakeTerminal()
     with progress(25, stream=terminal) as advance:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import pytest
 
 from conftest import EXAMPLES, ROOT, TODAY
-from scrqm.packs import RuleSet
+from scrqm.packs.loader import RuleSet
 from scrqm.report import REPORTERS, Run
 from scrqm.report.github import annotation, escape_data, escape_property
 from scrqm.report.sarif import sarif_log

@@ -91,11 +91,11 @@ def test_50_mb_file_is_refused_by_its_size_before_reading(
         handle.read = lambda size=-1: reads.append(size) or real_read(size)  # type: ignore[method-assign]
         return handle
 
-    from scrqm.checker import Settings, check_file
-    from scrqm.packs import load_ruleset
+    from scrqm.pipeline import Settings, check_file
+    from scrqm.packs.loader import load_ruleset
 
     ruleset = load_ruleset()  # before the spy: packs are read the same way
-    monkeypatch.setattr("scrqm.load.os.fdopen", spying_fdopen)
+    monkeypatch.setattr("scrqm.load.document.os.fdopen", spying_fdopen)
     result = check_file(big, display="big.yaml", ruleset=ruleset, settings=Settings())
     assert result.verdict == "invalid"
     assert result.findings[0].message == "the file is 50.0 MiB, over the limit of 2.0 MiB for one referral"

@@ -180,8 +180,8 @@ def test_a_pack_message_quoting_a_field_cannot_show_an_identifier(tmp_path: Path
     """Even a board's own rule whose message quotes a free-text `{value}` masks identifiers."""
     import datetime as dt
 
-    from scrqm.checker import Settings, check_text
-    from scrqm.packs import load_ruleset
+    from scrqm.pipeline import Settings, check_text
+    from scrqm.packs.loader import load_ruleset
 
     pack = tmp_path / "packs"
     pack.mkdir()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from scrqm.load import Limits, LoadFailure, Position, decode, load_text
+from scrqm.load.document import Limits, LoadFailure, Position, decode, load_text
 
 
 def problems(text: str, **limits: int) -> list[tuple[str, int, int]]:

@@ -115,8 +115,8 @@ def test_ctrl_c_during_checking_exits_130_with_one_line(
         calls.append(args)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("scrqm.batch.check_text", interrupted)  # what each file of a run goes through
-    monkeypatch.setattr("scrqm.batch.SERIAL_BELOW", 4)
+    monkeypatch.setattr("scrqm.run.batch.check_text", interrupted)  # what each file of a run goes through
+    monkeypatch.setattr("scrqm.run.batch.SERIAL_BELOW", 4)
     result = run_line("check", "--isolated", "--no-cache", "--jobs", jobs, str(inputs))
     # With --jobs 2 the interrupt happens in a worker process (calls stay there) and reaches the parent.
     assert (calls or jobs == "2") and result.exit_code == 130

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from scrqm.checks import CHECKS, Context
-from scrqm.engine import run_rules
-from scrqm.model import Referral
-from scrqm.packs import PackError, Rule, load_ruleset, profiles
+from scrqm.check.functions import CHECKS, Context
+from scrqm.check.engine import run_rules
+from scrqm.shape.model import Referral
+from scrqm.packs.loader import PackError, Rule, load_ruleset, profiles
 from scrqm.result import Finding
 
 RULESET = load_ruleset()
@@ -154,10 +154,10 @@ def test_engine_stamps_id_and_severity_from_the_rule() -> None:
 def test_rules_page_matches_the_packs() -> None:
     from conftest import ROOT
 
-    from scrqm.rulesdoc import render_markdown
+    from scrqm.teach.rulespage import render_markdown
 
     page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert page == render_markdown(list(PROFILES.values())), "regenerate: python -m scrqm.rulesdoc > docs/rules.md"
+    assert page == render_markdown(list(PROFILES.values())), "regenerate: python -m scrqm.teach.rulespage > docs/rules.md"
     for ruleset in PROFILES.values():
         assert f"Profile `{ruleset.profile}`" in page
         assert all(f"`{rule.id}`" in page for rule in ruleset.rules)

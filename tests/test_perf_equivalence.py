@@ -21,12 +21,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, TODAY
-from scrqm import batch
-from scrqm.batch import Plan, check_files
-from scrqm.cache import FORMAT, MAX_ENTRIES, ResultCache
-from scrqm.checker import Settings, check_text
+from scrqm.run import batch
+from scrqm.run.batch import Plan, check_files
+from scrqm.run.cache import FORMAT, MAX_ENTRIES, ResultCache
+from scrqm.pipeline import Settings, check_text
 from scrqm.config import Config
-from scrqm.packs import RuleSet
+from scrqm.packs.loader import RuleSet
 from scrqm.result import FileResult, Finding
 
 _DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -239,7 +239,7 @@ def test_unreadable_files_are_never_cached(ruleset: RuleSet, tmp_path: Path) -> 
 
 
 def test_cache_keeps_the_latest_entries_when_full(ruleset: RuleSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("scrqm.cache.MAX_ENTRIES", 3)
+    monkeypatch.setattr("scrqm.run.cache.MAX_ENTRIES", 3)
     result = check_text(GOOD.read_text(encoding="utf-8"), display="x", ruleset=ruleset,
                         settings=Settings(today=dt.date(2026, 11, 26)))
     first = ResultCache(tmp_path, "ctx")
@@ -289,7 +289,7 @@ def test_pool_returns_results_in_the_order_given(ruleset: RuleSet, corpus: Path,
 
 
 def test_c_parser_and_pure_parser_give_the_same_documents(monkeypatch: pytest.MonkeyPatch) -> None:
-    from scrqm import load
+    from scrqm.load import document as load
 
     pytest.importorskip("_ruamel_yaml")
     texts = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.yaml"))]
@@ -333,7 +333,7 @@ _WORDS = st.sampled_from(["TBC", "to", "follow", "n/a", "-", "...", "x", "xxx", 
 @settings(max_examples=150, deadline=None)
 @given(words=st.lists(_WORDS, max_size=8), glue=st.sampled_from([" ", "  ", "\n", " - ", ".", ""]))
 def test_placeholder_shortcut_agrees_with_the_definition(words: list[str], glue: str) -> None:
-    from scrqm import text as textutil
+    from scrqm.judge import prose as textutil
 
     text = glue.join(words)
     key = textutil._placeholder_key(text) if text.strip() else None
@@ -345,7 +345,7 @@ def test_placeholder_shortcut_agrees_with_the_definition(words: list[str], glue:
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_characters="0123456789@"), max_size=80))
 def test_text_without_digits_or_at_holds_no_identifier(text: str) -> None:
-    from scrqm import privacy
+    from scrqm.judge import identifiers as privacy
 
     # What the shortcut skips, the full search would not have found either.
     for kind, finder in privacy._FINDERS:
@@ -366,7 +366,7 @@ def test_cache_dir_in_config_is_relative_to_the_config_file(run_line: Callable[.
                                  "07700 900", "@", "a@b.co", " ", "-", "(0)", "x", "GIR 0AA", "2016-03-14", "\n"]),
                 max_size=12))
 def test_identifier_shortcuts_agree_with_searching_every_kind(pieces: list[str]) -> None:
-    from scrqm import privacy
+    from scrqm.judge import identifiers as privacy
 
     text = "".join(pieces)
     assert privacy.find_identifiers(text) == privacy._search(text, privacy._FINDERS, None)

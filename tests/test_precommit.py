@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from conftest import ROOT
-from scrqm.load import load_text
+from scrqm.load.document import load_text
 
 
 def load_yaml(text: str) -> Any:

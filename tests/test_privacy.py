@@ -1,4 +1,4 @@
-"""Tests for scrqm.privacy: identifiers are found, positioned, never kept."""
+"""Tests for scrqm.judge.identifiers: identifiers are found, positioned, never kept."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from scrqm.privacy import KIND_LABELS, IdentifierMatch, find_identifiers
+from scrqm.judge.identifiers import KIND_LABELS, IdentifierMatch, find_identifiers
 
 ALL_KINDS = ("nhs_number", "ni_number", "email", "phone", "postcode")
 

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
-from scrqm.checker import Settings, check_text
-from scrqm.load import LoadFailure, load_text
-from scrqm.packs import RuleSet, load_ruleset
+from scrqm.pipeline import Settings, check_text
+from scrqm.load.document import LoadFailure, load_text
+from scrqm.packs.loader import RuleSet, load_ruleset
 from scrqm.result import VERDICTS, FileResult
 
 EXAMPLE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.yaml"))]
@@ -186,7 +186,7 @@ def test_any_text_never_crashes_the_loader(text: str) -> None:
 @PROPERTY
 @given(st.binary(max_size=200))
 def test_any_bytes_never_crash_the_file_path(tmp_path_factory: pytest.TempPathFactory, raw: bytes) -> None:
-    from scrqm.checker import check_file
+    from scrqm.pipeline import check_file
 
     path: Path = tmp_path_factory.mktemp("bytes") / "random.yaml"
     path.write_bytes(raw)

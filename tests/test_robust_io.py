@@ -145,7 +145,7 @@ def test_an_os_error_escaping_a_command_is_one_line(run_line: Callable[..., Any]
     def broken() -> None:
         raise PermissionError(13, "Permission denied", "examples/manifest.json")
 
-    monkeypatch.setattr("scrqm.gallery.load_gallery", broken)
+    monkeypatch.setattr("scrqm.teach.gallery.load_gallery", broken)
     result = run_line("examples")
     assert result.exit_code == 2
     assert result.stderr == "scrqm: error: examples/manifest.json: Permission denied\n"
@@ -313,7 +313,7 @@ class _RecordingPool:
     chunks = 0
 
     def __init__(self, max_workers: int, **kwargs: Any) -> None:
-        from scrqm import batch
+        from scrqm.run import batch
 
         _RecordingPool.sizes.append(max_workers)
         batch._plan = kwargs["initargs"][0]  # what the initializer does in a worker, without its signal handling
@@ -330,7 +330,7 @@ class _RecordingPool:
 
 @pytest.fixture
 def pool(monkeypatch: pytest.MonkeyPatch) -> type[_RecordingPool]:
-    from scrqm import batch
+    from scrqm.run import batch
 
     monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", _RecordingPool)
     monkeypatch.setattr(batch, "_plan", None)
@@ -351,8 +351,8 @@ def _files(tmp_path: Path, count: int) -> list[tuple[Path, str]]:
 def _plan(ruleset: Any) -> Any:
     import datetime as dt
 
-    from scrqm.batch import Plan
-    from scrqm.checker import Settings
+    from scrqm.run.batch import Plan
+    from scrqm.pipeline import Settings
     from scrqm.config import Config
 
     return Plan(ruleset, Config(), Settings(today=dt.date(2026, 11, 26)))
@@ -361,7 +361,7 @@ def _plan(ruleset: Any) -> Any:
 def test_jobs_beyond_the_chunks_start_no_more_workers_than_chunks(
     ruleset: Any, tmp_path: Path, pool: type[_RecordingPool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scrqm import batch
+    from scrqm.run import batch
 
     monkeypatch.setattr(batch, "default_jobs", lambda: 64)  # many cores: only the chunks limit the pool
     results = batch.check_files(_files(tmp_path, 60), plan=_plan(ruleset), jobs=200)
@@ -372,7 +372,7 @@ def test_jobs_beyond_the_chunks_start_no_more_workers_than_chunks(
 def test_jobs_are_capped_at_four_per_core(
     ruleset: Any, tmp_path: Path, pool: type[_RecordingPool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scrqm import batch
+    from scrqm.run import batch
 
     monkeypatch.setattr(batch, "default_jobs", lambda: 2)
     batch.check_files(_files(tmp_path, 120), plan=_plan(ruleset), jobs=200)

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLES, changed
-from scrqm.checker import Settings, check_text
-from scrqm.load import load_path
-from scrqm.packs import load_ruleset
+from scrqm.pipeline import Settings, check_text
+from scrqm.load.document import load_path
+from scrqm.packs.loader import load_ruleset
 from scrqm.result import FileResult
 
 WT2023 = load_ruleset("wt2023")

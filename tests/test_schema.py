@@ -11,7 +11,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from conftest import EXAMPLES, ROOT
-from scrqm.schema import referral_schema, render_schema, undescribed_fields
+from scrqm.shape.schema import referral_schema, render_schema, undescribed_fields
 
 MANIFEST = json.loads((EXAMPLES / "manifest.json").read_text(encoding="utf-8"))["examples"]
 
@@ -86,7 +86,7 @@ def test_every_field_of_every_model_has_a_description() -> None:
 
 def test_shipped_schema_file_is_in_sync() -> None:
     shipped = (ROOT / "schema" / "referral.schema.json").read_text(encoding="utf-8")
-    assert shipped == render_schema(), "regenerate with: python -m scrqm.schema > schema/referral.schema.json"
+    assert shipped == render_schema(), "regenerate with: python -m scrqm.shape.schema > schema/referral.schema.json"
 
 
 def test_scrqm_schema_prints_it(run_line: Callable[..., Any]) -> None:

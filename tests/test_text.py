@@ -1,10 +1,10 @@
-"""Tests for scrqm.text: absence, placeholders, word counts, acronyms."""
+"""Tests for scrqm.judge.prose: absence, placeholders, word counts, acronyms."""
 
 from __future__ import annotations
 
 import pytest
 
-from scrqm.text import (
+from scrqm.judge.prose import (
     ACRONYM_GLOSSARY_DEFAULT,
     is_absent,
     is_placeholder,

@@ -130,7 +130,7 @@ def test_waiver_with_no_rule_is_reported(check: Callable[..., FileResult]) -> No
 def test_waiver_of_a_rule_turned_off_is_not_unused(ruleset: Any) -> None:
     import datetime as dt
 
-    from scrqm.checker import Settings, check_text
+    from scrqm.pipeline import Settings, check_text
 
     narrowed = replace(ruleset, rules=[r for r in ruleset.rules if r.id != "QM1.3-delay-unexplained"])
     text = with_waivers(THIN, waiver("QM1.3-delay-unexplained", "On leave."))

@@ -1,4 +1,4 @@
-"""Tests for scrqm.workdays: working days in England, bank holidays included.
+"""Tests for scrqm.judge.workdays: working days in England, bank holidays included.
 
 Expected values are worked out by hand in the comments, day by day, so that
 an implementation that ignores holidays, substitute days or the "after start"
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scrqm.workdays import is_working_day, working_days_after
+from scrqm.judge.workdays import is_working_day, working_days_after
 
 
 @pytest.mark.parametrize(
@@ -137,7 +137,7 @@ def test_holidays_package_is_imported_lazily() -> None:
     src = str(Path(__file__).resolve().parents[1] / "src")
     path = os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
-    code = "import sys, scrqm.workdays; print('holidays' in sys.modules)"
+    code = "import sys, scrqm.judge.workdays; print('holidays' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
@@ -149,10 +149,10 @@ def test_bank_holiday_table_equals_the_holidays_package() -> None:
     # gives, year by year, or a regenerated table is due.
     import holidays
 
-    from scrqm.bank_holidays import FIRST_YEAR, LAST_YEAR, WEEKDAY_BANK_HOLIDAYS
-    from scrqm.workdays import _from_package
+    from scrqm.judge.bank_holidays import FIRST_YEAR, LAST_YEAR, WEEKDAY_BANK_HOLIDAYS
+    from scrqm.judge.workdays import _from_package
 
-    from scrqm.workdays import _weekday_bank_holidays, table_matches_installed_package
+    from scrqm.judge.workdays import _weekday_bank_holidays, table_matches_installed_package
 
     assert sorted(WEEKDAY_BANK_HOLIDAYS) == list(range(FIRST_YEAR, LAST_YEAR + 1))
     current = table_matches_installed_package()
@@ -167,7 +167,7 @@ def test_bank_holiday_table_equals_the_holidays_package() -> None:
 def test_table_is_used_only_beside_the_release_it_was_generated_from(monkeypatch: pytest.MonkeyPatch) -> None:
     import holidays
 
-    from scrqm import bank_holidays, workdays
+    from scrqm.judge import bank_holidays, workdays
 
     # A newer `holidays` makes the table unused (slower, never wrong); regenerate
     # it with scripts/bank_holidays.py to get the speed back.
@@ -199,11 +199,11 @@ def test_checking_a_referral_does_not_import_the_holidays_package() -> None:
     src = str(Path(__file__).resolve().parents[1] / "src")
     path = os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
-    code = ("import sys, datetime\nfrom scrqm.workdays import working_days_after\n"
+    code = ("import sys, datetime\nfrom scrqm.judge.workdays import working_days_after\n"
             "print(working_days_after(datetime.date(2016, 3, 24), datetime.date(2016, 3, 29)), "
             "'holidays' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    from scrqm.workdays import table_matches_installed_package
+    from scrqm.judge.workdays import table_matches_installed_package
 
     # Beside the release the table came from, the package is never imported.
     assert result.stdout.split() == ["1", str(not table_matches_installed_package())]

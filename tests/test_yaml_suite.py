@@ -4,7 +4,7 @@ The corpus is the suite's copy of the project's shared/corpora/yaml-test-suite
 (tests/data: 402 files and a manifest marking the invalid YAML).  Every file marked invalid must
 come back `invalid` with a `load` finding that says where the YAML breaks and
 how to fix it, including the inputs libyaml itself lets through (see
-`scrqm.yamlspec`); a file marked valid may give any verdict, but never a crash.
+`scrqm.load.yamlspec`); a file marked valid may give any verdict, but never a crash.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from conftest import ROOT, TODAY
 
 CORPUS = ROOT / "tests" / "data" / "yaml-test-suite"  # the suite's copy of shared/corpora
 
-# Messages that come from scrqm.yamlspec rather than the parser.
+# Messages that come from scrqm.load.yamlspec rather than the parser.
 SPEC_RULES = ("needs a space before its '#'", "continues the", "inside brackets must be quoted",
               "a blank line at the start of this block")
 

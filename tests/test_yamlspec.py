@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scrqm.load import LoadFailure, load_text
+from scrqm.load.document import LoadFailure, load_text
 
 
 def first_problem(text: str) -> tuple[str, int, int, str | None]:

@@ -12,7 +12,7 @@ import sys
 
 def main() -> None:
     if sys.argv[1:] == ["--version"]:
-        from . import __version__
+        from scrqm import __version__
 
         print(f"scrqm {__version__}")
         return
@@ -21,7 +21,7 @@ def main() -> None:
     # a model is built; the command line uses none.  The user can still opt in.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
-        from .cli import run
+        from scrqm.cli import run
 
         run()
     except KeyboardInterrupt:

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
 import typer
 
-from . import __version__
-from .errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, ScrqmError
-from .report import REPORTERS, default_format
+from scrqm import __version__
+from scrqm.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, ScrqmError
+from scrqm.report import REPORTERS, default_format
 
 if TYPE_CHECKING:
-    from .packs import RuleSet
-    from .run import Outcome
+    from scrqm.packs.loader import RuleSet
+    from scrqm.run.session import Outcome
 
 app = typer.Typer(
     name="scrqm",
@@ -89,7 +89,7 @@ def check(
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Keep the result cache here \\[default: $XDG_CACHE_HOME/scrqm or ~/.cache/scrqm].", show_default=False)] = None,
 ) -> None:
     """Check referral files against Quality Marker 1."""
-    from .run import CheckOptions, execute
+    from scrqm.run.session import CheckOptions, execute
 
     automatic = default_format(os.environ)
     options = CheckOptions(
@@ -144,7 +144,7 @@ def patterns(
     """List institutions, agencies and settings that recur across referrals, and the spread of delays."""
     import sys
 
-    from .patterns import PatternOptions, execute
+    from scrqm.patterns import PatternOptions, execute
 
     options = PatternOptions(paths=paths, window_days=window_days, by=by.value, min_referrals=min_referrals,
                              format=format.value, profile=profile, config=config, isolated=isolated,
@@ -160,7 +160,7 @@ def show_config(
     isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")] = False,
 ) -> None:
     """Print the effective configuration and where each value came from."""
-    from .run import CheckOptions, describe_config, effective_config
+    from scrqm.run.session import CheckOptions, describe_config, effective_config
 
     with user_errors():
         loaded = effective_config(CheckOptions(paths=[], config=config, isolated=isolated))
@@ -174,7 +174,7 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
 ) -> None:
     """Start a referral: a commented skeleton, or (--interactive) one field at a time."""
-    from .authoring import render_referral, refuse_existing, write_new
+    from scrqm.teach.authoring import render_referral, refuse_existing, write_new
 
     with user_errors():
         if interactive and path is None:
@@ -194,7 +194,7 @@ def _interview() -> dict[str, object]:
     from rich.markup import escape
     from rich.prompt import Prompt
 
-    from .authoring import Interview
+    from scrqm.teach.authoring import Interview
 
     console = Console(highlight=False)
     try:
@@ -211,8 +211,8 @@ def schema(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the schema to this file instead of standard output.")] = None,
 ) -> None:
     """Print the JSON Schema of the referral format, for editors."""
-    from .run import open_report
-    from .schema import render_schema
+    from scrqm.run.session import open_report
+    from scrqm.shape.schema import render_schema
 
     with user_errors(), open_report(output) as stream:
         stream.write(render_schema())
@@ -235,7 +235,7 @@ def list_rules(
     profile: ProfileOption = None, config: ConfigOption = None, isolated: IsolatedOption = False, rules: RulesOption = None,
 ) -> None:
     """List the rules in force: id, question or group, severity, title."""
-    from .explain import render_rules_json, render_rules_text
+    from scrqm.teach.explain import render_rules_json, render_rules_text
 
     with user_errors():
         ruleset = _active_ruleset(profile=profile, config=config, isolated=isolated, rules=rules)
@@ -249,7 +249,7 @@ def explain_id(
     profile: ProfileOption = None, config: ConfigOption = None, isolated: IsolatedOption = False, rules: RulesOption = None,
 ) -> None:
     """What a rule or question checks, why, a passing and a failing example, how to fix."""
-    from .explain import explain
+    from scrqm.teach.explain import explain
 
     with user_errors():
         ruleset = _active_ruleset(profile=profile, config=config, isolated=isolated, rules=rules)
@@ -257,7 +257,7 @@ def explain_id(
 
 
 def _active_ruleset(*, profile: Optional[str], config: Optional[Path], isolated: bool, rules: Optional[list[Path]]) -> "RuleSet":
-    from .run import CheckOptions, effective_config, prepare
+    from scrqm.run.session import CheckOptions, effective_config, prepare
 
     options = CheckOptions(paths=[], profile=profile, config=config, isolated=isolated, rules=[str(r) for r in rules or []])
     return prepare(effective_config(options))[0]
@@ -273,7 +273,7 @@ def examples(ctx: typer.Context) -> None:
     """List the bundled examples with their expected verdicts."""
     if ctx.invoked_subcommand is not None:
         return
-    from .gallery import load_gallery, render_gallery
+    from scrqm.teach.gallery import load_gallery, render_gallery
 
     with user_errors():
         typer.echo(render_gallery(load_gallery()), nl=False)
@@ -285,7 +285,7 @@ def copy_example(
     directory: Annotated[Path, typer.Argument(help="Folder to copy it into.", show_default=False)],
 ) -> None:
     """Copy one example into DIR to practise on (never overwrites)."""
-    from .gallery import copy_example as copy
+    from scrqm.teach.gallery import copy_example as copy
 
     with user_errors():
         target = copy(name, directory)
@@ -294,7 +294,7 @@ def copy_example(
 
 def exit_code(outcome: Outcome) -> int:
     """2 for usage or I/O errors; 1 for a file at or above `fail_on`, or invalid; else 0."""
-    from .result import at_or_above
+    from scrqm.result import at_or_above
 
     if outcome.errors or outcome.io_errors:
         return EXIT_ERROR

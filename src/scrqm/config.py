@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from .errors import ScrqmError, os_message
+from scrqm.errors import ScrqmError, os_message
 
 CONFIG_NAMES = (".scrqm.yaml", ".scrqm.yml", "pyproject.toml")
 
@@ -162,7 +162,7 @@ def _read(path: Path) -> tuple[dict[str, Any], Any]:
     """The raw table, and a function from a key path to (line, column)."""
     if path.name == "pyproject.toml" or path.suffix == ".toml":
         return _read_toml(path)
-    from .load import LoadFailure, load_path
+    from scrqm.load.document import LoadFailure, load_path
 
     try:
         document = load_path(path)

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, TextIO
 
-from .errors import ScrqmError
-from .model import Referral, get_field
+from scrqm.errors import ScrqmError
+from scrqm.shape.model import Referral, get_field
 
 By = Literal["incident", "referral"]
 Kind = Literal["institution", "agency", "setting"]
@@ -158,8 +158,8 @@ class _Read:
 
 def read_referrals(files: Iterable[Path], on_skip: Callable[[str], None]) -> list[_Read]:
     """Every file that is a valid referral; `on_skip` is told the path of each that is not."""
-    from .load import LoadFailure, load_path
-    from .shape import validate
+    from scrqm.load.document import LoadFailure, load_path
+    from scrqm.shape.validate import validate
 
     read = []
     for path in files:
@@ -243,7 +243,7 @@ def _chains(seen: list[Sighting], window_days: int) -> list[list[Sighting]]:
 
 def delay_distributions(read: list[_Read], choose: Callable[[str | None], Any]) -> list[DelayDistribution]:
     """Per profile, the delay its first `delay` rule counts (awareness to referral, or to notification)."""
-    from .checks import delay_in_working_days
+    from scrqm.check.functions import delay_in_working_days
 
     distributions: dict[str, DelayDistribution] = {}
     for item in read:
@@ -287,7 +287,7 @@ def find_patterns(
 
 def _known_profile(item: _Read, choose: Callable[[str | None], Any], skip: Callable[[str], None]) -> bool:
     """A referral naming a profile that does not exist is invalid, as `scrqm check` says."""
-    from .packs import UnknownProfile
+    from scrqm.packs.loader import UnknownProfile
 
     try:
         choose(item.referral.profile)
@@ -312,7 +312,7 @@ def render_text(patterns: Patterns, stream: TextIO) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from .report.text import console_for
+    from scrqm.report.text import console_for
 
     console = console_for(stream)
     valid = patterns.files - len(patterns.skipped)
@@ -379,9 +379,9 @@ class PatternOptions:
 
 def execute(options: PatternOptions, stream: TextIO, notes: TextIO) -> Patterns:
     """Find and report the patterns; notes (skipped files, missing paths) go to `notes`."""
-    from .discover import discover
-    from .packs import DEFAULT_PROFILE, load_ruleset
-    from .run import CheckOptions, effective_config
+    from scrqm.run.discover import discover
+    from scrqm.packs.loader import DEFAULT_PROFILE, load_ruleset
+    from scrqm.run.session import CheckOptions, effective_config
 
     if "-" in options.paths:
         # Patterns need many referrals side by side; one stream is not a collection (./- names a file).

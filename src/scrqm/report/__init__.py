@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping, Protocol, TextIO
 
 if TYPE_CHECKING:
-    from ..packs import Rule, RuleSet
-    from ..result import FileResult
+    from scrqm.packs.loader import Rule, RuleSet
+    from scrqm.result import FileResult
 
 REPORTERS: dict[str, str] = {
     "text": "scrqm.report.text:TextReporter",
@@ -57,7 +57,7 @@ class Run:
 
     @property
     def summary(self) -> dict[str, int]:
-        from ..result import summarise
+        from scrqm.result import summarise
 
         return summarise(self.results)
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from . import Run
+from scrqm.report import Run
 
 if TYPE_CHECKING:
-    from ..result import Finding
+    from scrqm.result import Finding
 
 
 class ConciseReporter:

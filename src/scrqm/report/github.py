@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from . import Run
-from .concise import summary_line
-from .paths import repository_relative
+from scrqm.report import Run
+from scrqm.report.concise import summary_line
+from scrqm.report.paths import repository_relative
 
 if TYPE_CHECKING:
-    from ..result import FileResult, Finding
+    from scrqm.result import FileResult, Finding
 
 COMMAND = {"fail": "error", "warn": "warning", "info": "notice"}
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import html
 from typing import TextIO
 
-from .. import __version__
-from ..result import FileResult, Finding
-from . import Run
+from scrqm import __version__
+from scrqm.result import FileResult, Finding
+from scrqm.report import Run
 
 TITLE = "SCR Quality Marker 1: referral check"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -112,7 +112,7 @@ def render_page(run: Run) -> str:
 
 
 def _header(run: Run) -> str:
-    from ..teaching import statement_note
+    from scrqm.teach.marker import statement_note
 
     summary = run.summary
     counts = ", ".join(f"{summary[v]} {v}" for v in ("pass", "warn", "fail", "invalid") if summary[v])
@@ -242,7 +242,7 @@ def _question_block(run: Run, qid: str, findings: list[Finding]) -> str:
     if findings:
         parts.append(_findings_table(findings, f"Findings for {qid}"))
     if run.teach and qid in run.ruleset.questions:
-        from ..teaching import question_notes
+        from scrqm.teach.marker import question_notes
 
         notes = "".join(f"<li><strong>{esc(label)}:</strong> {esc(note)}</li>"
                         for label, note in question_notes(run.ruleset.questions[qid]))

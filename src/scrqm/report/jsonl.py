@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from .. import __version__
-from . import Run
+from scrqm import __version__
+from scrqm.report import Run
 
 
 class JsonLinesReporter:

@@ -17,13 +17,13 @@ import socket
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, TextIO
 
-from .. import __version__
-from ..result import at_or_above
-from . import Run
-from .concise import finding_line
+from scrqm import __version__
+from scrqm.result import at_or_above
+from scrqm.report import Run
+from scrqm.report.concise import finding_line
 
 if TYPE_CHECKING:
-    from ..result import FileResult, Finding
+    from scrqm.result import FileResult, Finding
 
 # Characters XML 1.0 cannot carry at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from ..result import FileResult, Finding
-from . import Run
+from scrqm.result import FileResult, Finding
+from scrqm.report import Run
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|<>~])")
 
@@ -43,7 +43,7 @@ class MarkdownReporter:
 
 
 def render_lines(run: Run) -> list[str]:
-    from ..teaching import statement_note
+    from scrqm.teach.marker import statement_note
 
     summary = run.summary
     lines = ["# SCR Quality Marker 1: referral check", "",
@@ -114,7 +114,7 @@ def _findings(findings: list[Finding]) -> list[str]:
 
 
 def _teaching(run: Run, result: FileResult) -> list[str]:
-    from ..teaching import question_notes
+    from scrqm.teach.marker import question_notes
 
     lines = ["", "### For training", ""]
     for qid in result.questions or {}:

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
-from .. import __version__
-from . import Run
-from .paths import repository_relative
+from scrqm import __version__
+from scrqm.report import Run
+from scrqm.report.paths import repository_relative
 
 if TYPE_CHECKING:
-    from ..packs import Rule
-    from ..result import FileResult, Finding
+    from scrqm.packs.loader import Rule
+    from scrqm.result import FileResult, Finding
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"fail": "error", "warn": "warning", "info": "note"}

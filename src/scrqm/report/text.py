@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from ..packs import Question
-from ..result import FileResult, Finding
-from . import Run
+from scrqm.packs.loader import Question
+from scrqm.result import FileResult, Finding
+from scrqm.report import Run
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -157,7 +157,7 @@ def _render_finding(console: Console, finding: Finding) -> None:
 
 
 def _render_statement(console: Console, run: Run) -> None:
-    from ..teaching import statement_note
+    from scrqm.teach.marker import statement_note
 
     note = statement_note(run.ruleset)
     if note:
@@ -166,7 +166,7 @@ def _render_statement(console: Console, run: Run) -> None:
 
 
 def _render_teaching(console: Console, question: Question) -> None:
-    from ..teaching import question_notes
+    from scrqm.teach.marker import question_notes
 
     for label, note in question_notes(question):
         console.print(Text(f"         {label}: {note}", style="blue"))
@@ -239,7 +239,7 @@ def render_explain_hint(console: Console, run: Run) -> None:
 
 def explainable_rules(run: Run) -> list[str]:
     """Rule ids of the run's findings that `scrqm explain` knows, first seen first."""
-    from ..explain import BUILT_IN
+    from scrqm.teach.explain import BUILT_IN
 
     seen = dict.fromkeys(f.rule for r in run.results for f in r.findings
                          if run.ruleset.rule(f.rule) or f.rule in BUILT_IN)

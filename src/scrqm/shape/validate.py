@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .load import Document, Path_
+from scrqm.load.document import Document, Path_
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -183,7 +183,7 @@ def _fields_at(model: type[BaseModel], path: Path_) -> list[str]:
         info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
         if info is None:
             return []
-        from .model import inner_model
+        from scrqm.shape.model import inner_model
 
         current = inner_model(info.annotation)
         if current is None:

@@ -2,7 +2,7 @@
 
 Editors (the YAML language server in VS Code and others) use it to complete
 and check a referral while it is written.  It is generated, never written by
-hand, so it cannot drift from `model.py`; the copy shipped in the repository at
+hand, so it cannot drift from `shape/model.py`; the copy shipped in the repository at
 `schema/referral.schema.json` is checked against it by the test suite.
 """
 
@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import FORMAT_TAG
+from scrqm.shape.model import FORMAT_TAG
 
 SCHEMA_FILENAME = "referral.schema.json"
 
 
 def referral_schema() -> dict[str, Any]:
     """The schema as a dict: draft 2020-12, every field described, unknown keys refused."""
-    from .model import Referral
+    from scrqm.shape.model import Referral
 
     schema = Referral.model_json_schema(mode="validation")
     _strip_titles(schema)

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from .errors import ScrqmError, os_message
-from .model import FORMAT_TAG
-from .schema import SCHEMA_FILENAME
+from scrqm.errors import ScrqmError, os_message
+from scrqm.shape.model import FORMAT_TAG
+from scrqm.shape.schema import SCHEMA_FILENAME
 
 Kind = Literal["text", "long", "date", "choice", "bool", "age", "list", "items"]
 
@@ -226,7 +226,7 @@ def write_new(path: Path, text: str, *, force: bool) -> list[Path]:
     Returns the files written.  The schema is written only when absent, so an
     edited or newer copy is left alone.
     """
-    from .schema import render_schema
+    from scrqm.shape.schema import render_schema
 
     _write(path, text, force=force)
     written = [path]

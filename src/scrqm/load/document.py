@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, NamedTuple, NoReturn
 
-from .yamlspec import NodeSpan, problems as spec_problems
+from scrqm.load.yamlspec import NodeSpan, problems as spec_problems
 
 Path_ = tuple[str | int, ...]
 

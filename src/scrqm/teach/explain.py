@@ -12,9 +12,9 @@ import io
 import json
 from typing import Any
 
-from .errors import ScrqmError
-from .packs import Rule, RuleSet
-from .teaching import ATTRIBUTION, one_line, question_notes
+from scrqm.errors import ScrqmError
+from scrqm.packs.loader import Rule, RuleSet
+from scrqm.teach.marker import ATTRIBUTION, one_line, question_notes
 
 
 class UnknownId(ScrqmError):

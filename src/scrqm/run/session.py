@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, TextIO
 
-from .errors import ScrqmError
+from scrqm.errors import ScrqmError
 
 if TYPE_CHECKING:
-    from .batch import Plan
-    from .cache import ResultCache
-    from .checker import ChooseRules, Settings
-    from .config import Config, LoadedConfig
-    from .packs import RuleSet
-    from .report import Reporter, Run
+    from scrqm.run.batch import Plan
+    from scrqm.run.cache import ResultCache
+    from scrqm.pipeline import ChooseRules, Settings
+    from scrqm.config import Config, LoadedConfig
+    from scrqm.packs.loader import RuleSet
+    from scrqm.report import Reporter, Run
 
 
 @dataclass
@@ -65,7 +65,7 @@ class Outcome:
 
 def effective_config(options: CheckOptions) -> LoadedConfig:
     """The configuration file's values with the command line's on top."""
-    from .config import load_config
+    from scrqm.config import load_config
 
     loaded = load_config(explicit=options.config, isolated=options.isolated)
     file_config = loaded.config
@@ -91,10 +91,10 @@ def prepare(loaded: LoadedConfig) -> tuple[RuleSet, Settings]:
 
 def prepare_profiles(loaded: LoadedConfig) -> tuple[RuleSet, Settings, ProfileRules]:
     """As `prepare`, plus the rules of any other profile a referral asks for with `profile:`."""
-    from .checker import Settings
-    from .load import Limits
-    from .packs import DEFAULT_PROFILE
-    from .text import ACRONYM_GLOSSARY_DEFAULT
+    from scrqm.pipeline import Settings
+    from scrqm.load.document import Limits
+    from scrqm.packs.loader import DEFAULT_PROFILE
+    from scrqm.judge.prose import ACRONYM_GLOSSARY_DEFAULT
 
     config = loaded.config
     profiles = ProfileRules(loaded, config.profile or DEFAULT_PROFILE)
@@ -141,8 +141,8 @@ class ProfileRules:
         return self._cache[profile]
 
     def _load(self, profile: str, *, check_patterns: bool) -> RuleSet:
-        from .config import ConfigError, select_rules, validate_patterns
-        from .packs import load_ruleset
+        from scrqm.config import ConfigError, select_rules, validate_patterns
+        from scrqm.packs.loader import load_ruleset
 
         config = self.loaded.config
         ruleset = load_ruleset(profile, extra_dirs=self._extra_dirs(), thresholds=config.thresholds)
@@ -164,7 +164,7 @@ class ProfileRules:
         """A pattern may name a rule of another profile that some referral asks for."""
         from dataclasses import replace
 
-        from .packs import load_ruleset, profiles
+        from scrqm.packs.loader import load_ruleset, profiles
 
         rules = [rule for name in profiles() if name != ruleset.profile
                  for rule in load_ruleset(name, extra_dirs=self._extra_dirs()).rules]
@@ -214,12 +214,12 @@ def _limit_source(loaded: LoadedConfig, name: str) -> str:
 def execute(options: CheckOptions) -> Outcome:
     from dataclasses import replace
 
-    from .batch import Plan, check_files
-    from .checker import check_stream
-    from .config import rules_for_path
-    from .discover import discover
-    from .progress import progress
-    from .report import Run, get_reporter
+    from scrqm.run.batch import Plan, check_files
+    from scrqm.pipeline import check_stream
+    from scrqm.config import rules_for_path
+    from scrqm.run.discover import discover
+    from scrqm.run.progress import progress
+    from scrqm.report import Run, get_reporter
 
     loaded = effective_config(options)
     ruleset, settings, profiles = prepare_profiles(loaded)
@@ -295,14 +295,14 @@ def _refuse_output_over_input(output: Path | None, inputs: list[Path]) -> None:
 
 
 def jobs_of(config: Config) -> int:
-    from .batch import default_jobs
+    from scrqm.run.batch import default_jobs
 
     return config.jobs or default_jobs()
 
 
 def open_cache(loaded: LoadedConfig, plan: Plan) -> ResultCache | None:
     """The run's result cache, or None with `--no-cache` / `cache: false`."""
-    from .cache import ResultCache, context_key, shipped_packs_digest
+    from scrqm.run.cache import ResultCache, context_key, shipped_packs_digest
 
     config = loaded.config
     if config.cache is False:
@@ -333,7 +333,7 @@ def _not_a_cache_folder(directory: Path) -> str | None:
 
 def cache_directory(loaded: LoadedConfig) -> Path:
     """`--cache-dir`; else the configuration's, relative to its file (like `rules`); else XDG."""
-    from .cache import default_directory
+    from scrqm.run.cache import default_directory
 
     config = loaded.config
     if config.cache_dir is None:

@@ -19,9 +19,9 @@ from typing import Any, Iterable, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .checks import CHECKS, Condition, FieldRef, Options
-from .errors import ScrqmError, os_message
-from .load import Document, LoadFailure, load_path
+from scrqm.check.functions import CHECKS, Condition, FieldRef, Options
+from scrqm.errors import ScrqmError, os_message
+from scrqm.load.document import Document, LoadFailure, load_path
 
 DEFAULT_PROFILE = "wt2015"
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -156,10 +156,10 @@ def shipped(folder: str) -> Path:
     The wheel force-includes them inside the package; an editable install
     reads them from the top of the checkout, where they are kept.
     """
-    packaged = Path(__file__).with_name(folder)
+    packaged = Path(__file__).parents[1] / folder
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / folder
+    return Path(__file__).resolve().parents[3] / folder
 
 
 def rules_root() -> Path:
@@ -228,7 +228,7 @@ def _thresholds_of_other_profiles(profile: str) -> set[str]:
 
 
 def load_pack(path: Path) -> tuple[PackDef, Document]:
-    from .shape import validate
+    from scrqm.shape.validate import validate
 
     try:
         document = load_path(path)
@@ -335,7 +335,7 @@ def _message_fields(check: str) -> set[str]:
 
 
 def _options(definition: RuleDef, thresholds: dict[str, int], document: Document, index: int) -> Options:
-    from .shape import validate
+    from scrqm.shape.validate import validate
 
     resolved = {}
     for key, value in definition.options.items():
@@ -357,7 +357,7 @@ def _options(definition: RuleDef, thresholds: dict[str, int], document: Document
 
 def _check_fields(definition: RuleDef, options: Options, document: Document, index: int) -> None:
     """Every field a rule names exists in the referral format: a misspelt field would never be found."""
-    from .model import model_at
+    from scrqm.shape.model import model_at
 
     named = list(_option_fields(options))
     if definition.near is not None:
@@ -371,7 +371,7 @@ def _check_fields(definition: RuleDef, options: Options, document: Document, ind
 
 def _option_fields(options: Options) -> Iterator[tuple[str, str, Any]]:
     """(option, field path, model it is relative to: None for the referral) for each field named."""
-    from .model import model_at
+    from scrqm.shape.model import model_at
 
     for name, info in type(options).model_fields.items():
         value = getattr(options, name)
@@ -393,7 +393,7 @@ def _inner_metadata(annotation: Any) -> list[Any]:
 
 
 def _condition_fields(condition: Condition, base: Any) -> Iterator[tuple[str, Any]]:
-    from .model import model_at
+    from scrqm.shape.model import model_at
 
     if condition.field is not None:
         yield condition.field, base
@@ -409,7 +409,7 @@ def _condition_fields(condition: Condition, base: Any) -> Iterator[tuple[str, An
 def _suggest(path: str, base: Any) -> str:
     import difflib
 
-    from .model import field_paths
+    from scrqm.shape.model import field_paths
 
     match = difflib.get_close_matches(path, field_paths(base), n=1, cutoff=0.6)
     return f"; did you mean `{match[0]}`?" if match else "; docs/format.md lists the fields"

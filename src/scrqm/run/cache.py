@@ -28,8 +28,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .result import FileResult
+from scrqm import __version__
+from scrqm.result import FileResult
 
 FORMAT = 1
 MAX_SHARDS = 8
@@ -48,7 +48,7 @@ def code_fingerprint() -> str:
     The version alone is not enough for a development install, where the code
     changes under the same version number.
     """
-    package = Path(__file__).parent
+    package = Path(__file__).parents[1]
     stats = []
     for path in sorted(package.rglob("*.py")):
         stat = path.stat()
@@ -58,7 +58,7 @@ def code_fingerprint() -> str:
 
 def shipped_packs_digest() -> str:
     """Every shipped profile's pack files: a referral's own `profile:` may pick any of them."""
-    from .packs import rules_root
+    from scrqm.packs.loader import rules_root
 
     digest = hashlib.sha256()
     for path in sorted(rules_root().rglob("*.y*ml")):

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .checks import CHECKS, Context, Hit
-from .load import Document
-from .model import Referral
-from .packs import Rule, RuleSet
-from .privacy import mask_identifiers
-from .result import Finding
+from scrqm.check.functions import CHECKS, Context, Hit
+from scrqm.load.document import Document
+from scrqm.shape.model import Referral
+from scrqm.packs.loader import Rule, RuleSet
+from scrqm.judge.identifiers import mask_identifiers
+from scrqm.result import Finding
 
 REDACTED = "[redacted]"
 
@@ -71,7 +71,7 @@ def _path(dotted: str) -> tuple[str | int, ...]:
 
 def facts(referral: Referral, ruleset: RuleSet) -> dict[str, Any]:
     """Figures that reports show beside the verdicts (the delay, for the chart)."""
-    from .checks import delay_in_working_days
+    from scrqm.check.functions import delay_in_working_days
 
     for rule in ruleset.rules:
         if rule.definition.check == "delay":

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from .checks import Context
-from .engine import REDACTED, facts, run_rules
-from .load import Document, Limits, LoadFailure, load_text, read_path, read_stream
-from .model import Referral
-from .packs import RuleSet, UnknownProfile
-from .result import FileResult, Finding, invalid, judge
-from .shape import validate
-from .text import ACRONYM_GLOSSARY_DEFAULT
+from scrqm.check.functions import Context
+from scrqm.check.engine import REDACTED, facts, run_rules
+from scrqm.load.document import Document, Limits, LoadFailure, load_text, read_path, read_stream
+from scrqm.shape.model import Referral
+from scrqm.packs.loader import RuleSet, UnknownProfile
+from scrqm.result import FileResult, Finding, invalid, judge
+from scrqm.shape.validate import validate
+from scrqm.judge.prose import ACRONYM_GLOSSARY_DEFAULT
 
 # Given a referral's own `profile:` (None when it has none), the rules to check it with.
 ChooseRules = Callable[[str | None], RuleSet]
@@ -110,7 +110,7 @@ def check_document(
 
 def _shipped_profile(profile: str | None) -> RuleSet:
     """Without a run to say how, a referral's own profile is loaded as shipped."""
-    from .packs import load_ruleset
+    from scrqm.packs.loader import load_ruleset
 
     assert profile is not None
     return load_ruleset(profile)
@@ -129,8 +129,8 @@ def _run_with_waivers(referral: Referral, ruleset: RuleSet, context: Context, *,
     """
     from dataclasses import replace
 
-    from .checks import CHECKS
-    from .waivers import apply_waivers
+    from scrqm.check.functions import CHECKS
+    from scrqm.check.waivers import apply_waivers
 
     before = [r for r in ruleset.rules if not CHECKS[r.definition.check].after_waivers]
     after = [r for r in ruleset.rules if CHECKS[r.definition.check].after_waivers]
@@ -151,10 +151,10 @@ def _load_failed(display: str, exc: LoadFailure) -> FileResult:
 
 
 def _shape_finding(issue: object, redact: bool) -> Finding:
-    from .shape import ShapeIssue
+    from scrqm.shape.validate import ShapeIssue
 
     assert isinstance(issue, ShapeIssue)
-    from .privacy import mask_identifiers
+    from scrqm.judge.identifiers import mask_identifiers
 
     message = issue.message
     field = issue.field
@@ -181,7 +181,7 @@ def _io_reason(path: Path, exc: OSError) -> tuple[str, str]:
     """What went wrong, in words, and what to do; never a traceback."""
     import errno
 
-    from .load import NotAFile
+    from scrqm.load.document import NotAFile
 
     if isinstance(exc, NotAFile):
         return exc.strerror or "not a regular file", "check only referral files; remove it or --exclude it"

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import os_message
+from scrqm.errors import os_message
 
 SUFFIXES = (".yaml", ".yml")
 

@@ -1,13 +1,13 @@
 """The rules page (docs/rules.md), rendered from the packs so it cannot drift.
 
 One section per shipped profile.  Regenerate with
-`python -m scrqm.rulesdoc > docs/rules.md`; a test fails when the page and the
+`python -m scrqm.teach.rulespage > docs/rules.md`; a test fails when the page and the
 packs disagree.
 """
 
 from __future__ import annotations
 
-from .packs import DEFAULT_PROFILE, RuleSet, load_ruleset, profiles
+from scrqm.packs.loader import DEFAULT_PROFILE, RuleSet, load_ruleset, profiles
 
 
 def render_markdown(rulesets: RuleSet | list[RuleSet]) -> str:
@@ -17,7 +17,7 @@ def render_markdown(rulesets: RuleSet | list[RuleSet]) -> str:
     lines = [
         "# Rules",
         "",
-        "Generated from the rule packs in `rules/` by `python -m scrqm.rulesdoc`; do not edit by hand.",
+        "Generated from the rule packs in `rules/` by `python -m scrqm.teach.rulespage`; do not edit by hand.",
         "`scrqm explain ID` shows the same for one rule or question, with a passing and a failing example.",
         "",
         f"A run uses profile `{DEFAULT_PROFILE}` unless `--profile` or the configuration says otherwise;",

@@ -19,10 +19,10 @@ from typing import Annotated, Any, Callable, Iterable, Iterator, Literal, Mappin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from . import text as textutil
-from .load import Document
-from .model import Referral, get_field
-from .result import Finding
+from scrqm.judge import prose as textutil
+from scrqm.load.document import Document
+from scrqm.shape.model import Referral, get_field
+from scrqm.result import Finding
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ class AcronymOptions(Options):
 @register("unexpanded_acronyms", AcronymOptions, gives={"acronym"})
 def unexpanded_acronyms(referral: Referral, options: AcronymOptions, context: Context) -> Iterator[Hit]:
     """An acronym in the text is neither expanded anywhere in the file nor in the glossary."""
-    from .privacy import find_identifiers
+    from scrqm.judge.identifiers import find_identifiers
 
     value = get_field(referral, options.field)
     if _absent(value):
@@ -413,7 +413,7 @@ class DelayOptions(Options):
 
 def delay_in_working_days(referral: Referral, start: list[str], end: str) -> tuple[str, int] | None:
     """(start field, working days after it up to and including `end`), when computable."""
-    from .workdays import working_days_after
+    from scrqm.judge.workdays import working_days_after
 
     start_field, start_date = first_present(referral, start)
     end_date = get_field(referral, end)
@@ -457,7 +457,7 @@ class OverdueOptions(Options):
 @register("overdue", OverdueOptions, gives={"elapsed", "threshold", "start", "start_field", "end"})
 def overdue(referral: Referral, options: OverdueOptions, context: Context) -> Iterator[Hit]:
     """`end` is not given, and more than `threshold` working days have passed since the start (up to today)."""
-    from .workdays import working_days_after
+    from scrqm.judge.workdays import working_days_after
 
     if not textutil.is_absent(get_field(referral, options.end)):
         return
@@ -483,7 +483,7 @@ class IdentifierOptions(Options):
 @register("identifiers", IdentifierOptions, gives={"kind"})
 def identifiers(referral: Referral, options: IdentifierOptions, context: Context) -> Iterator[Hit]:
     """Text anywhere in the file holds an identifier; the match itself is never reported."""
-    from .privacy import KIND_LABELS, find_identifiers
+    from scrqm.judge.identifiers import KIND_LABELS, find_identifiers
 
     strings: Iterable[tuple[tuple[Any, ...], str]]
     if context.document is None:
@@ -506,7 +506,7 @@ def _identifiers_in_comments(text: str, values: list[str], kinds: Sequence[str])
     Only what follows a `#` on its line is searched; a match that some value
     holds (a `#` inside text) was reported with its field already.
     """
-    from .privacy import KIND_LABELS, find_identifiers
+    from scrqm.judge.identifiers import KIND_LABELS, find_identifiers
 
     if "#" not in text:
         return
@@ -548,7 +548,7 @@ class WaiverOptions(Options):
 @register("waiver_reason", WaiverOptions, gives={"number"}, after_waivers=True)
 def waiver_reason(referral: Referral, options: WaiverOptions, context: Context) -> Iterator[Hit]:
     """A waiver gives no reason (absent, blank or a placeholder); such a waiver waives nothing."""
-    from .waivers import reasoned
+    from scrqm.check.waivers import reasoned
 
     for index, waiver in enumerate(referral.waivers or []):
         if not reasoned(waiver):
@@ -579,7 +579,7 @@ def waiver_unused(referral: Referral, options: WaiverOptions, context: Context) 
     A rule that did not run (turned off by select, ignore or per-path) is not
     called unused: the waiver may matter under another configuration.
     """
-    from .waivers import reasoned
+    from scrqm.check.waivers import reasoned
 
     fired = {f.rule for f in context.findings}
     for index, waiver in enumerate(referral.waivers or []):

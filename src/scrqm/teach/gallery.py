@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ScrqmError
+from scrqm.errors import ScrqmError
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Example:
 
 
 def examples_root() -> Path:
-    from .packs import shipped
+    from scrqm.packs.loader import shipped
 
     return shipped("examples")
 

@@ -8,7 +8,7 @@ nothing, so that the reason is written before the rule goes quiet.
 
 What is wrong with a waiver itself (no reason, unknown rule, unused) is found
 by the check functions `waiver_reason`, `waiver_unknown` and `waiver_unused`
-in `checks.py`, run by the `waivers` rules of the pack after this step.
+in `check/functions.py`, run by the `waivers` rules of the pack after this step.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterable
 
-from . import text as textutil
-from .model import Waiver
-from .result import Finding
+from scrqm.judge import prose as textutil
+from scrqm.shape.model import Waiver
+from scrqm.result import Finding
 
 
 def reasoned(waiver: Waiver) -> bool:

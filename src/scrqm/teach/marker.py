@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .packs import Question, RuleSet
+    from scrqm.packs.loader import Question, RuleSet
 
 ATTRIBUTION = "NSPCC/SCIE (2016) SCR Quality Markers"
 PROMPT_HEADING = "How might you know if you are meeting this quality marker?"

@@ -31,7 +31,7 @@ def _weekday_bank_holidays(year: int) -> frozenset[date]:
     Monday. Holidays that fall at a weekend are dropped here because the
     weekend already excludes them; keeping them would count them twice.
     """
-    from .bank_holidays import FIRST_YEAR, LAST_YEAR, WEEKDAY_BANK_HOLIDAYS
+    from scrqm.judge.bank_holidays import FIRST_YEAR, LAST_YEAR, WEEKDAY_BANK_HOLIDAYS
 
     if FIRST_YEAR <= year <= LAST_YEAR and table_matches_installed_package():
         return frozenset(date.fromisoformat(day) for day in WEEKDAY_BANK_HOLIDAYS[year])
@@ -49,7 +49,7 @@ def table_matches_installed_package() -> bool:
     """
     import importlib.util
 
-    from .bank_holidays import GENERATED_FROM
+    from scrqm.judge.bank_holidays import GENERATED_FROM
 
     spec = importlib.util.find_spec("holidays")
     if spec is None or not spec.submodule_search_locations:

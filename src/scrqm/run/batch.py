@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from .checker import Settings, check_text, file_failure
-from .load import read_path
-from .result import FileResult
+from scrqm.pipeline import Settings, check_text, file_failure
+from scrqm.load.document import read_path
+from scrqm.result import FileResult
 
 if TYPE_CHECKING:
-    from .cache import ResultCache
-    from .config import Config
-    from .packs import RuleSet
-    from .run import ProfileRules
+    from scrqm.run.cache import ResultCache
+    from scrqm.config import Config
+    from scrqm.packs.loader import RuleSet
+    from scrqm.run.session import ProfileRules
 
 # Below this many files to check, a pool costs more than it saves.
 SERIAL_BELOW = 24
@@ -67,7 +67,7 @@ class Plan:
     def rules_for(self, display: str, chosen: RuleSet | None = None) -> RuleSet:
         from dataclasses import replace
 
-        from .config import rules_for_path
+        from scrqm.config import rules_for_path
 
         base = chosen if chosen is not None else self.ruleset
         rules = rules_for_path(base.rules, self.config, display)
@@ -89,7 +89,7 @@ def check_files(
     advance: Callable[[], None] = lambda: None,
 ) -> list[FileResult]:
     """The result of each (path, display) given, in the order given; `advance` once per file done."""
-    from .cache import entry_key, rules_key
+    from scrqm.run.cache import entry_key, rules_key
 
     files = list(files)
     base_rules = rules_key(plan.ruleset.rules) if cache is not None else ""
@@ -122,7 +122,7 @@ def check_files(
 
 def _read(job: Job, settings: Settings) -> FileResult | None:
     """Fill in the job's text, or give the `invalid` result of a file that cannot be read."""
-    from .load import LoadFailure
+    from scrqm.load.document import LoadFailure
 
     try:
         job.text = read_path(job.path, limits=settings.limits)

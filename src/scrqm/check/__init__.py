@@ -1,0 +1,1 @@
+"""Check: the engine, the registered check functions and waivers."""

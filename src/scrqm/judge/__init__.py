@@ -1,0 +1,1 @@
+"""Judging text and dates: prose, identifiers, working days."""

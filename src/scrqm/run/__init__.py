@@ -1,0 +1,1 @@
+"""Running over many files: discovery, the pool, the cache, progress."""

@@ -1,0 +1,1 @@
+"""Shape: the referral format as pydantic models, and shape errors in plain words."""

@@ -1,0 +1,1 @@
+"""Describing rules for people: explain, the gallery, authoring, the rules page."""
