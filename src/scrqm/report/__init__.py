@@ -24,6 +24,7 @@ REPORTERS: dict[str, str] = {
     "junit": "scrqm.report.junit:JunitReporter",
     "github": "scrqm.report.github:GithubReporter",
     "concise": "scrqm.report.concise:ConciseReporter",
+    "gitlab": "scrqm.report.gitlab:GitlabReporter",
     "markdown": "scrqm.report.markdown:MarkdownReporter",
     "html": "scrqm.report.html:HtmlReporter",
 }

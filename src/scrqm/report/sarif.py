@@ -58,7 +58,7 @@ def sarif_log(run: Run, *, cwd: Path | None = None) -> dict[str, Any]:
     results = [
         sarif_result(finding, file, index[finding.rule], base=base, occurrence=occurrence)
         for file in run.results
-        for finding, occurrence in _with_occurrence(file.findings)
+        for finding, occurrence in with_occurrence(file.findings)
     ]
     sarif_run: dict[str, Any] = {
         "tool": {"driver": {
@@ -167,7 +167,7 @@ def fingerprint(finding: Finding, path: str, occurrence: int = 0) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
-def _with_occurrence(findings: list[Finding]) -> list[tuple[Finding, int]]:
+def with_occurrence(findings: list[Finding]) -> list[tuple[Finding, int]]:
     """Number findings that share rule and field, so their fingerprints differ."""
     seen: dict[tuple[str, str | None], int] = {}
     numbered = []
