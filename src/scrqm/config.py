@@ -71,6 +71,9 @@ class Config(_Strict):
     ignore: list[str] = Field(default_factory=list, description="Rules not to run (ids, globs, questions or groups).")
     per_path: list[PathOverride] = Field(default_factory=list, alias="per-path")
     exclude: list[str] = Field(default_factory=list, description="Globs of files and folders not to check.")
+    force_exclude: bool | None = Field(
+        None, alias="force-exclude", description="Apply `exclude` to files named on the command line too (pre-commit)."
+    )
     redact: bool | None = Field(None, description="Keep the referral's own text out of reports.")
     rules: list[str] = Field(default_factory=list, description="Extra rule-pack directories of the board.")
     limits: Limits = Field(default_factory=lambda: Limits())

@@ -401,7 +401,7 @@ def execute(options: PatternOptions, stream: TextIO, notes: TextIO) -> Patterns:
             cache[name] = load_ruleset(name, thresholds=config.thresholds)
         return cache[name]
 
-    found = discover(options.paths, exclude=config.exclude)
+    found = discover(options.paths, exclude=config.exclude, force_exclude=bool(config.force_exclude))
     for error in found.errors:
         print(f"scrqm: error: {error}", file=notes)
 

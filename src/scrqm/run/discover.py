@@ -1,7 +1,10 @@
 """Which files a run checks: files named, and `*.yaml`/`*.yml` found below folders.
 
 Hidden directories (`.git`, `.venv`) are skipped; `exclude` globs match
-against the path as shown and each of its parent folders.  The order is
+against the path as shown, its name, and each of its parent folders (as a
+path and by name).  As in ruff, a path named on the command line is checked
+even when it matches `exclude`, unless `force_exclude` is set (pre-commit
+names every staged file, so its hook needs it).  The order is
 stable (sorted), whatever the filesystem returns.  A path that does not
 exist is an error for the run, reported on its own line; the other paths are
 still checked.
@@ -25,16 +28,16 @@ class Discovery:
     errors: list[str] = field(default_factory=list)
 
 
-def discover(paths: list[str], *, exclude: list[str] | None = None) -> Discovery:
+def discover(paths: list[str], *, exclude: list[str] | None = None, force_exclude: bool = False) -> Discovery:
     found = Discovery()
     seen: set[str] = set()
     for given in paths:
-        _expand(Path(given), exclude or [], found, seen)
+        _expand(Path(given), exclude or [], found, seen, force_exclude=force_exclude)
     return found
 
 
-def _expand(path: Path, exclude: list[str], found: Discovery, seen: set[str]) -> None:
-    if excluded(path, exclude):
+def _expand(path: Path, exclude: list[str], found: Discovery, seen: set[str], *, force_exclude: bool) -> None:
+    if force_exclude and excluded(path, exclude, by_folder_name=True):
         return
     try:
         _expand_existing(path, exclude, found, seen)
@@ -77,10 +80,28 @@ def _walk(root: Path, exclude: list[str], found: Discovery) -> list[Path]:
     return sorted(files, key=lambda p: PurePosixPath(p.as_posix()).parts)
 
 
-def excluded(path: Path, patterns: list[str]) -> bool:
+def excluded(path: Path, patterns: list[str], *, by_folder_name: bool = False) -> bool:
+    """Whether a glob matches the path, its name or a parent folder's path.
+
+    A folder met while walking is matched by its name on the way down; a path
+    named on the command line (`by_folder_name`) is matched by each folder's
+    name too, so `drafts` skips `referrals/drafts/x.yaml` as it would in a walk.
+    """
     if not patterns:
         return False
     text = path.as_posix()
-    candidates = [text, path.name, *(p.as_posix() for p in path.parents if str(p) != ".")]
+    parents = [p for p in path.parents if str(p) != "."]
+    names = [p.name for p in _below_cwd(path).parents if p.name] if by_folder_name else []
+    candidates = [text, path.name, *(p.as_posix() for p in parents), *names]
     return any(fnmatch.fnmatch(c, pattern) or fnmatch.fnmatch(c, pattern.rstrip("/"))
                for c in candidates for pattern in patterns)
+
+
+def _below_cwd(path: Path) -> Path:
+    """An absolute path's part below the current folder: folders above the project never exclude it."""
+    if not path.is_absolute():
+        return path
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return Path(path.name)

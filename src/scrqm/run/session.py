@@ -47,6 +47,7 @@ class CheckOptions:
     config: Path | None = None
     isolated: bool = False
     exclude: list[str] = field(default_factory=list)
+    force_exclude: bool | None = None
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
@@ -76,6 +77,7 @@ def effective_config(options: CheckOptions) -> LoadedConfig:
         select=options.select,
         ignore=[*file_config.ignore, *options.ignore] if options.ignore else None,
         exclude=[*file_config.exclude, *options.exclude] if options.exclude else None,
+        force_exclude=options.force_exclude,
         rules=[*file_config.rules, *options.rules] if options.rules else None,
         jobs=options.jobs,
         cache=options.cache,
@@ -195,6 +197,7 @@ def describe_config(loaded: LoadedConfig) -> str:
     add("select", config.select)
     add("ignore", config.ignore)
     add("exclude", config.exclude)
+    add("force-exclude", bool(config.force_exclude))
     add("rules", config.rules)
     add("per-path", [o.model_dump() for o in config.per_path])
     add("limits.max-file-size", settings.limits.max_bytes, _limit_source(loaded, "max_file_size"))
@@ -226,7 +229,8 @@ def execute(options: CheckOptions) -> Outcome:
     if options.today is not None:
         settings = replace(settings, today=options.today)
     config = loaded.config
-    found = discover([p for p in options.paths if p != "-"], exclude=config.exclude)
+    found = discover([p for p in options.paths if p != "-"], exclude=config.exclude,
+                     force_exclude=bool(config.force_exclude))
     _refuse_output_over_input(options.output, found.files)
     for error in found.errors:
         print(f"scrqm: error: {error}", file=sys.stderr)
@@ -239,7 +243,7 @@ def execute(options: CheckOptions) -> Outcome:
         return lambda profile: rules_of(display, profiles.get(profile))
 
     results = []
-    if "-" in options.paths:
+    if "-" in options.paths and not _stdin_excluded(options, config):
         if sys.stdin is None:  # started with standard input closed (`<&-`)
             raise ScrqmError("standard input is closed; pipe a referral in, or name a file instead of -")
         display = options.stdin_filename
@@ -265,6 +269,15 @@ def execute(options: CheckOptions) -> Outcome:
         io_errors=sum(1 for r in results if r.io_error),
         fail_on=config.fail_on or "fail",
     )
+
+
+def _stdin_excluded(options: CheckOptions, config: Config) -> bool:
+    """As ruff: with force-exclude, standard input named by `--stdin-filename` obeys `exclude` too."""
+    from scrqm.run.discover import excluded
+
+    named = options.stdin_filename != "<stdin>"
+    return bool(config.force_exclude) and named and excluded(Path(options.stdin_filename), config.exclude,
+                                                             by_folder_name=True)
 
 
 def write_reports(run: Run, options: CheckOptions, get_reporter: Callable[[str], Reporter]) -> None:
