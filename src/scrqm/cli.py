@@ -172,23 +172,39 @@ def show_config(
 @app.command()
 def new(
     path: Annotated[Optional[Path], typer.Argument(help="File to write; without it the skeleton goes to standard output.", show_default=False)] = None,
+    profile: Annotated[Optional[str], typer.Option(help="The framework the referral is written under: wt2015 (Working Together 2015) or wt2023 (Working Together 2018/2023) \\[default: the configured profile, else wt2015].", show_default=False)] = None,
     interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Ask for each field and write the answers.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Read this configuration file instead of searching for one.")] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")] = False,
 ) -> None:
     """Start a referral: a commented skeleton, or (--interactive) one field at a time."""
-    from scrqm.teach.authoring import render_referral, refuse_existing, write_new
+    from scrqm.teach.authoring import fields_for, render_referral, refuse_existing, write_new
 
     with user_errors():
+        chosen = _new_profile(profile, config=config, isolated=isolated)
+        fields_for(chosen)  # refuses a profile no skeleton is written for, before anything else
         if interactive and path is None:
             raise ScrqmError("--interactive needs a file to write, e.g. scrqm new --interactive referral.yaml")
         if path is None:
-            typer.echo(render_referral(), nl=False)
+            typer.echo(render_referral(profile=chosen), nl=False)
             return
         refuse_existing(path, force=force)
         values = _interview() if interactive else None
-        for written in write_new(path, render_referral(values), force=force):
+        for written in write_new(path, render_referral(values, profile=chosen), force=force):
             typer.echo(f"scrqm: wrote {written}", err=True)
         typer.echo(f"scrqm: next: fill it in, then run `scrqm check {path}`", err=True)
+
+
+def _new_profile(profile: Optional[str], *, config: Optional[Path], isolated: bool) -> str:
+    """--profile, else the configuration's profile, else the default one."""
+    if profile is not None:
+        return profile
+    from scrqm.packs.loader import DEFAULT_PROFILE
+    from scrqm.run.session import CheckOptions, effective_config
+
+    loaded = effective_config(CheckOptions(paths=[], config=config, isolated=isolated))
+    return loaded.config.profile or DEFAULT_PROFILE
 
 
 def _interview() -> dict[str, object]:

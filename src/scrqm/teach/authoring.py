@@ -23,10 +23,18 @@ from scrqm.shape.schema import SCHEMA_FILENAME
 
 Kind = Literal["text", "long", "date", "choice", "bool", "age", "list", "items"]
 
+PROFILES = ("wt2015", "wt2023")
+
 
 @dataclass(frozen=True)
 class Spec:
-    """One field of the format: its key, what kind of value, and what to write there."""
+    """One field of the format: its key, what kind of value, and what to write there.
+
+    `hint` is the skeleton's comment; `prompt` is the question asked for it in
+    plain words (the key is never shown as a path such as `agencies[0].name`).
+    `fixed` lists an item list's entries that are always there (the four
+    regulation 11 considerations), as (value of the first child, what it means).
+    """
 
     key: str
     kind: Kind
@@ -34,92 +42,232 @@ class Spec:
     choices: tuple[str, ...] = ()
     children: tuple[Spec, ...] = ()
     item_name: str = ""
+    prompt: str = ""
+    fixed: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_section(self) -> bool:
         return bool(self.children) and self.kind == "text"
+
+    @property
+    def question(self) -> str:
+        return self.prompt or self.hint
 
 
 def _section(key: str, hint: str, *children: Spec) -> Spec:
     return Spec(key, "text", hint, children=children)
 
 
-def _items(key: str, hint: str, item_name: str, *children: Spec) -> Spec:
-    return Spec(key, "items", hint, children=children, item_name=item_name)
+def _items(key: str, hint: str, item_name: str, *children: Spec, fixed: tuple[tuple[str, str], ...] = ()) -> Spec:
+    return Spec(key, "items", hint, children=children, item_name=item_name, fixed=fixed)
 
 
-FIELDS: tuple[Spec, ...] = (
-    _section(
+def with_article(noun: str) -> str:
+    """ "an agency", "a document", "an urgent risk". """
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def _referral(board: str, example_reference: str, to: str) -> Spec:
+    return _section(
         "referral", "about the referral itself",
-        Spec("reference", "text", "local case reference, e.g. NLSCB-2016-004; never the child's name"),
-        Spec("date", "date", "date the referral is sent to the LSCB, YYYY-MM-DD"),
-        Spec("board", "text", "the Local Safeguarding Children Board you refer to, e.g. Northshire LSCB"),
+        Spec("reference", "text", f"local case reference, e.g. {example_reference}; never the child's name",
+             prompt=f"The referral's case reference (e.g. {example_reference}; never the child's name)"),
+        Spec("date", "date", f"date the referral is sent to the {to}, YYYY-MM-DD",
+             prompt=f"The date the referral is sent to the {to} (YYYY-MM-DD)"),
+        Spec("board", "text", f"the {board} you refer to",
+             prompt=f"The {board} you refer to"),
         _section(
             "referrer", "who makes the referral",
-            Spec("agency", "text", "your agency, e.g. Northshire Children's Social Care"),
-            Spec("role", "text", "your role, e.g. Head of Safeguarding"),
+            Spec("agency", "text", "your agency, e.g. Northshire Children's Social Care",
+                 prompt="Your agency (e.g. Northshire Children's Social Care)"),
+            Spec("role", "text", "your role, e.g. Head of Safeguarding",
+                 prompt="Your role (e.g. Head of Safeguarding)"),
         ),
-    ),
-    _section(
-        "child", "pseudonymised: no names, no date of birth",
-        Spec("reference", "text", "pseudonym or letter as used in SCR reports, e.g. Child F"),
-        Spec("age", "age", 'whole years 0-17, or text such as "7 months", "3 weeks", "10 days"'),
-        Spec("gender", "text", "optional"),
-        Spec("ethnicity", "text", "optional"),
-        Spec("disability", "text", 'optional, e.g. "none known"'),
-        Spec("looked_after", "bool", "optional: true or false"),
-        Spec("child_protection_plan", "choice", "optional: a child protection plan, ever", ("current", "previous", "never", "unknown")),
-        Spec("known_to_social_care", "bool", "optional: true or false"),
-    ),
-    _section(
-        "incident", "the death or serious harm",
-        Spec("type", "choice", "what happened", ("death", "serious_harm")),
-        Spec("date", "date", "date of the death or serious harm (or when it was identified), YYYY-MM-DD"),
-        Spec("aware_date", "date", "date your agency became aware of it, YYYY-MM-DD"),
-        Spec("abuse_or_neglect", "choice", "is abuse or neglect known or suspected?",
-             ("known", "suspected", "not_suspected", "unknown")),
-        Spec("setting", "choice", "optional: where it happened",
-             ("home", "community", "school", "health", "custody", "secure_estate",
-              "mental_health_detention", "regulated_setting", "other")),
-        Spec("summary", "long", "what happened, in plain words, with dates"),
-    ),
-    _items(
-        "agencies", "each agency involved with the child or family before the incident", "agency",
-        Spec("name", "text", "the agency or service, e.g. Health visiting"),
-        Spec("involvement", "long", "what its involvement was, and when"),
-    ),
-    Spec("institutions", "list", "optional: named settings involved (nursery, school, children's home)"),
-    Spec("working_together_concerns", "long",
-         "any cause for concern about how agencies worked together (needed for serious harm)"),
+    )
+
+
+_CHILD = _section(
+    "child", "pseudonymised: no names, no date of birth",
+    Spec("reference", "text", "pseudonym or letter as used in SCR reports, e.g. Child F",
+         prompt="The child's pseudonym or letter (e.g. Child F; never the name)"),
+    Spec("age", "age", 'whole years 0-17, or text such as "7 months", "3 weeks", "10 days"',
+         prompt='The child\'s age (whole years, or e.g. "7 months", "3 weeks")'),
+    Spec("gender", "text", "optional", prompt="The child's gender (optional)"),
+    Spec("ethnicity", "text", "optional", prompt="The child's ethnicity (optional)"),
+    Spec("disability", "text", 'optional, e.g. "none known"', prompt='Any disability (optional, e.g. "none known")'),
+    Spec("looked_after", "bool", "optional: true or false",
+         prompt="Was the child looked after by the local authority? (optional)"),
+    Spec("child_protection_plan", "choice", "optional: a child protection plan, ever",
+         ("current", "previous", "never", "unknown"),
+         prompt="Has the child ever had a child protection plan? (optional)"),
+    Spec("known_to_social_care", "bool", "optional: true or false",
+         prompt="Did children's social care know the child before the incident? (optional)"),
+)
+
+_INCIDENT = _section(
+    "incident", "the death or serious harm",
+    Spec("type", "choice", "what happened", ("death", "serious_harm"),
+         prompt="What happened: the child's death, or serious harm?"),
+    Spec("date", "date", "date of the death or serious harm (or when it was identified), YYYY-MM-DD",
+         prompt="The date of the death or serious harm, or when it was identified (YYYY-MM-DD)"),
+    Spec("aware_date", "date", "date your agency became aware of it, YYYY-MM-DD",
+         prompt="The date your agency became aware of it (YYYY-MM-DD)"),
+    Spec("abuse_or_neglect", "choice", "is abuse or neglect known or suspected?",
+         ("known", "suspected", "not_suspected", "unknown"),
+         prompt="Is abuse or neglect known or suspected?"),
+    Spec("setting", "choice", "optional: where it happened",
+         ("home", "community", "school", "health", "custody", "secure_estate",
+          "mental_health_detention", "regulated_setting", "other"),
+         prompt="Where did it happen? (optional)"),
+    Spec("summary", "long", "what happened, in plain words, with dates",
+         prompt="What happened, in plain words, with dates"),
+)
+
+_AGENCIES = _items(
+    "agencies", "each agency involved with the child or family before the incident", "agency",
+    Spec("name", "text", "the agency or service, e.g. Health visiting",
+         prompt="The agency's name (e.g. Health visiting)"),
+    Spec("involvement", "long", "what its involvement was, and when",
+         prompt="What the agency's involvement was, and when"),
+)
+
+_INSTITUTIONS = Spec(
+    "institutions", "list", "optional: named settings involved (nursery, school, children's home)",
+    item_name="setting", prompt="A named setting involved, such as a nursery, school or children's home (optional)",
+)
+
+_CONCERNS = Spec(
+    "working_together_concerns", "long",
+    "any cause for concern about how agencies worked together (needed for serious harm)",
+    prompt="Any cause for concern about how the agencies worked together",
+)
+
+_RATIONALE = Spec(
+    "rationale", "long",
+    "the case for a review, 50 words or more: what happened, why it matters, what a review could learn",
+    prompt="The case for a review, 50 words or more: what happened, why it matters, what a review could learn",
+)
+
+_SUPPORTING = _items(
+    "supporting_information", "each document the rationale rests on", "document",
+    Spec("type", "choice", "what kind of document",
+         ("chronology", "agency_report", "meeting_minutes", "case_summary", "other"),
+         prompt="What kind of document is it?"),
+    Spec("title", "text", "its title, e.g. Combined multi-agency chronology, 2014 to 2016",
+         prompt="The document's title (e.g. Combined multi-agency chronology, 2014 to 2016)"),
+    Spec("date", "date", "optional: its date, YYYY-MM-DD", prompt="The document's date (optional, YYYY-MM-DD)"),
+)
+
+_URGENT = _items(
+    "urgent_risks", "optional: risks that need action now", "urgent risk",
+    Spec("risk", "long", "the risk, e.g. a younger sibling remains in the household",
+         prompt="The risk (e.g. a younger sibling remains in the household)"),
+    Spec("action", "long", "the action taken or planned, with its date",
+         prompt="The action taken or planned about it, with its date"),
+)
+
+_LEARNING = (
+    Spec("other_reason", "long", "when not_met: why a review would still give useful learning",
+         prompt="The criteria are not met: why would a review still give useful learning?"),
+    Spec("learning_priorities", "list", "when not_met: ids of the board's learning priorities, e.g. LP2",
+         item_name="learning priority",
+         prompt="The id of a learning priority this case links to (e.g. LP2)"),
+)
+
+WT2015_FIELDS: tuple[Spec, ...] = (
+    _referral("Local Safeguarding Children Board", "NLSCB-2016-004", "LSCB"),
+    _CHILD,
+    _INCIDENT,
+    _AGENCIES,
+    _INSTITUTIONS,
+    _CONCERNS,
     _section(
         "criteria", "the explicit statement Quality Marker 1 asks for",
-        Spec("statutory", "choice", "does the case meet the statutory criteria for an SCR?", ("met", "not_met")),
-        Spec("other_reason", "long", "when not_met: why a review would still give useful learning"),
-        Spec("learning_priorities", "list", "when not_met: ids of the board's learning priorities, e.g. LP2"),
+        Spec("statutory", "choice", "does the case meet the statutory criteria for an SCR?", ("met", "not_met"),
+             prompt="Does the case meet the statutory criteria for a Serious Case Review?"),
+        *_LEARNING,
     ),
-    Spec("rationale", "long",
-         "the case for a review, 50 words or more: what happened, why it matters, what a review could learn"),
-    _items(
-        "supporting_information", "each document the rationale rests on", "document",
-        Spec("type", "choice", "what kind of document",
-             ("chronology", "agency_report", "meeting_minutes", "case_summary", "other")),
-        Spec("title", "text", "its title, e.g. Combined multi-agency chronology, 2014 to 2016"),
-        Spec("date", "date", "optional: its date, YYYY-MM-DD"),
-    ),
+    _RATIONALE,
+    _SUPPORTING,
     _section(
         "delay", "only needed when the referral is late",
         Spec("explanation", "long",
-             "if more than 5 working days after becoming aware: why it was not made sooner"),
+             "if more than 5 working days after becoming aware: why it was not made sooner",
+             prompt="Why was the referral not made sooner?"),
     ),
-    _items(
-        "urgent_risks", "optional: risks that need action now", "urgent risk",
-        Spec("risk", "long", "the risk, e.g. a younger sibling remains in the household"),
-        Spec("action", "long", "the action taken or planned, with its date"),
-    ),
+    _URGENT,
 )
 
+# Regulation 11 of the Child Safeguarding Practice Review and Relevant Agency
+# (England) Regulations 2018: what each consideration for a local review asks.
+CONSIDERATIONS = (
+    ("a", "the case highlights or may highlight improvements needed, including ones identified before"),
+    ("b", "the case highlights recurrent themes in safeguarding and promoting the welfare of children"),
+    ("c", "the case highlights concerns about two or more agencies working together effectively"),
+    ("d", "the Panel considered the case and concluded a local review may be more appropriate"),
+)
+
+WT2023_FIELDS: tuple[Spec, ...] = (
+    _referral("safeguarding partnership", "NSCP-2024-101", "safeguarding partners"),
+    _CHILD,
+    _INCIDENT,
+    _AGENCIES,
+    _INSTITUTIONS,
+    _CONCERNS,
+    _section(
+        "criteria", "the explicit statement Quality Marker 1 asks for",
+        Spec("notification", "choice",
+             "are the serious incident notification criteria (Children Act 2004 s16C) met?", ("met", "not_met"),
+             prompt="Are the serious incident notification criteria (Children Act 2004 s16C) met?"),
+        _items(
+            "local_review", "regulation 11: for each consideration, whether it applies and why", "consideration",
+            Spec("consideration", "choice", "a, b, c or d", ("a", "b", "c", "d")),
+            Spec("applies", "bool", "true or false", prompt="Does it apply to this case?"),
+            Spec("reason", "long", "why it applies, or why not", prompt="Why it applies, or why not"),
+            fixed=CONSIDERATIONS,
+        ),
+        *_LEARNING,
+    ),
+    _RATIONALE,
+    _SUPPORTING,
+    _section(
+        "notification", "the serious incident notification to the Child Safeguarding Practice Review Panel",
+        Spec("date", "date", "date the local authority notified the Panel, YYYY-MM-DD",
+             prompt="The date the local authority notified the Child Safeguarding Practice Review Panel (YYYY-MM-DD)"),
+    ),
+    _section(
+        "rapid_review", "the safeguarding partners' rapid review",
+        Spec("date", "date", "date the rapid review was held, YYYY-MM-DD",
+             prompt="The date the rapid review was held (YYYY-MM-DD)"),
+        Spec("delay_explanation", "long",
+             "if more than 15 working days after the notification: why it was held later",
+             prompt="Why was the rapid review held later?"),
+    ),
+    _section(
+        "delay", "only needed when the Panel was notified late",
+        Spec("explanation", "long",
+             "if more than 5 working days after becoming aware: why the Panel was not notified sooner",
+             prompt="Why was the Panel not notified sooner?"),
+    ),
+    _URGENT,
+)
+
+# The default profile's fields (wt2015), as before profiles could be chosen.
+FIELDS = WT2015_FIELDS
+
+
+def fields_for(profile: str) -> tuple[Spec, ...]:
+    """The fields a referral under `profile` is written with."""
+    if profile == "wt2023":
+        return WT2023_FIELDS
+    if profile == "wt2015":
+        return WT2015_FIELDS
+    raise ScrqmError(f"`scrqm new` writes referrals for the profiles {' or '.join(PROFILES)}, not '{profile}'; "
+                     "give --profile wt2015 or --profile wt2023")
+
+
 HEADER = (
-    "# A referral for Serious Case Review consideration (format {tag}).\n"
+    "# A referral for {purpose} (format {tag}).\n"
     "# Write after each key; leave a key empty if you do not know yet.\n"
     "# `scrqm check FILE` says what is still missing; `scrqm explain QM1.1` (or any\n"
     "# rule id it shows) explains why it matters and how to write it.\n"
@@ -130,19 +278,33 @@ Values = dict[str, Any]
 
 # ----------------------------------------------------------------- rendering
 
-def render_referral(values: Values | None = None, *, schema_ref: str = SCHEMA_FILENAME) -> str:
-    """The referral as commented YAML; with no values, the skeleton."""
-    lines = [f"# yaml-language-server: $schema={schema_ref}", *HEADER.format(tag=FORMAT_TAG).splitlines()]
-    lines += [f"format: {FORMAT_TAG}", ""]
-    for spec in FIELDS:
+def render_referral(
+    values: Values | None = None, *, schema_ref: str = SCHEMA_FILENAME, profile: str = "wt2015"
+) -> str:
+    """The referral under `profile` as commented YAML; with no values, the skeleton."""
+    lines = [f"# yaml-language-server: $schema={schema_ref}", *HEADER.format(tag=FORMAT_TAG, purpose=PURPOSES.get(profile, PURPOSES["wt2015"])).splitlines()]
+    lines += [f"format: {FORMAT_TAG}", _commented(f"profile: {profile}", PROFILE_HINTS.get(profile, "")), ""]
+    for spec in fields_for(profile):
         lines += _render(spec, (values or {}).get(spec.key), indent=0)
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _render(spec: Spec, value: Any, *, indent: int, first_prefix: str = "") -> list[str]:
+PURPOSES = {
+    "wt2015": "Serious Case Review consideration",
+    "wt2023": "consideration of a local child safeguarding practice review",
+}
+
+PROFILE_HINTS = {
+    "wt2015": "checked under Working Together 2015 (Serious Case Reviews)",
+    "wt2023": "checked under Working Together 2018/2023 (local child safeguarding practice reviews)",
+}
+
+
+def _render(spec: Spec, value: Any, *, indent: int, first_prefix: str = "", hint: str | None = None) -> list[str]:
     pad = " " * indent
     head = f"{pad}{first_prefix}{spec.key}:"
+    hint = _hint(spec) if hint is None else hint
     if spec.is_section:
         lines = [_commented(head, spec.hint)]
         for child in spec.children:
@@ -155,24 +317,30 @@ def _render(spec: Spec, value: Any, *, indent: int, first_prefix: str = "") -> l
         return [_commented(head + shown, spec.hint)]
     if spec.kind == "long":
         # An empty folded block reads as absent, and shows where the text goes.
-        hint = spec.hint if value else f"{spec.hint} (write it on the lines below, indented)"
+        hint = hint if value else f"{hint} (write it on the lines below, indented)"
         return [_commented(f"{head} >", hint), *_folded(str(value or ""), indent + len(first_prefix) + 2)]
     shown = f" {_scalar(value)}" if value is not None and value != "" else ""
-    return [_commented(head + shown, _hint(spec))]
+    return [_commented(head + shown, hint)]
 
 
 def _render_items(spec: Spec, items: list[Values], *, head: str, indent: int) -> list[str]:
     lines = [_commented(head, spec.hint)]
+    if not items and spec.fixed:
+        # Entries that are always there (the regulation 11 considerations): one each, to answer.
+        items = [{spec.children[0].key: value} for value, _ in spec.fixed]
     if not items:
         # A commented template: an entry with empty fields would hide the "none listed" finding.
         for index, child in enumerate(spec.children):
             prefix = "- " if index == 0 else "  "
             lines.append(f"{' ' * (indent + 2)}# {prefix}{child.key}: {_hint(child)}")
         return lines
+    meanings = dict(spec.fixed)
     for item in items:
         for index, child in enumerate(spec.children):
             prefix = "- " if index == 0 else "  "
-            lines += _render(child, item.get(child.key), indent=indent + 2, first_prefix=prefix)
+            value = item.get(child.key)
+            hint = meanings.get(str(value)) if index == 0 and spec.fixed else None
+            lines += _render(child, value, indent=indent + 2, first_prefix=prefix, hint=hint)
     return lines
 
 
