@@ -103,7 +103,7 @@ def test_unknown_profile() -> None:
         load_ruleset("wt1999")
 
 
-PACK_HEAD = "pack: local\nprofile: local\ntitle: Local\nquestions: [{id: QM1.1, text: Q}]\nrules:\n"
+PACK_HEAD = "pack: local\nprofile: local\ntitle: Local\ngroups: {local: Local}\nrules:\n"
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,13 @@ written as ``$name`` takes the threshold `name`, so a board's configuration
 can change a threshold without touching the pack.  Every rule carries a
 message template, guidance on how to fix, and pass/fail examples that the
 test suite runs.  A bad pack is a `PackError` naming its file and line.
+
+A pack can build on another: `extends: wt2015` folds in that profile's packs,
+and then each rule it writes whose id is already there changes only the fields
+it gives (`options` key by key); `like: ID` starts a new rule from the fields
+of another; `drop:` leaves inherited rules out.  A board pack joins a
+profile's run the same way, but of a shipped rule it may change only the
+severity, and it cannot rewrite the marker's questions, which are quoted.
 """
 
 from __future__ import annotations
@@ -44,6 +51,17 @@ class Question(BaseModel):
     obstacles: list[str] = []
 
 
+class QuestionEntry(BaseModel):
+    """A question as a pack writes it; a pack that extends another may give only what it adds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[A-Z][A-Za-z0-9]*[0-9]\.[0-9]+$")
+    text: str | None = None
+    how_to_know: str | None = None
+    obstacles: list[str] | None = None
+
+
 class ExampleContext(BaseModel):
     """Run settings the examples of a rule need (today, a board's priorities)."""
 
@@ -67,6 +85,8 @@ class Examples(BaseModel):
 
 
 class RuleDef(BaseModel):
+    """A complete rule: what a pack's rule is once the fields it builds on are folded in."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")
@@ -92,10 +112,32 @@ class RuleDef(BaseModel):
         return self
 
 
+class RuleEntry(BaseModel):
+    """A rule as a pack writes it: complete, or only what differs from the rule it builds on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")
+    like: str | None = Field(None, description="Another rule whose fields this new rule starts from.")
+    question: str | None = None
+    group: str | None = None
+    severity: Literal["fail", "warn", "info"] | None = None
+    title: str | None = None
+    check: str | None = None
+    options: dict[str, Any] | None = None
+    message: str | None = None
+    fix: str | None = None
+    near: str | None = None
+    why: str | None = None
+    examples: Examples | None = None
+
+
 class PackDef(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     pack: str
+    extends: str | None = Field(None, description="A shipped profile whose packs this one builds on.")
+    drop: list[str] = Field([], description="Rules of the base this pack leaves out.")
     profile: str
     title: str
     source: str | None = None
@@ -105,9 +147,9 @@ class PackDef(BaseModel):
     )
     thresholds: dict[str, int] = {}
     glossary: list[str] = Field([], description="Acronyms of the pack's framework that need no expansion.")
-    questions: list[Question] = []
+    questions: list[QuestionEntry] = []
     groups: dict[str, str] = {}
-    rules: list[RuleDef]
+    rules: list[RuleEntry] = []
 
 
 @dataclass(frozen=True)
@@ -117,6 +159,7 @@ class Rule:
     definition: RuleDef
     options: Options
     pack: str
+    where: str = ""  # file:line of the entry that last wrote the rule (its id), for people
 
     @property
     def id(self) -> str:
@@ -177,18 +220,224 @@ def load_ruleset(
     extra_dirs: list[Path] | None = None,
     thresholds: dict[str, int] | None = None,
 ) -> RuleSet:
-    """Every pack of `profile` plus any board directories, with thresholds applied."""
-    packs = [*profile_packs(profile), *board_packs(extra_dirs or [], profile)]
+    """Every pack of `profile` (with what it extends) plus any board directories, with thresholds applied."""
+    layer = profile_layer(profile)
+    for pack, document in board_packs(extra_dirs or [], profile):
+        layer.add(pack, document, board=True)
     overrides = thresholds or {}
-    unknown = set(overrides) - {name for pack, _ in packs for name in pack.thresholds}
+    unknown = set(overrides) - set(layer.thresholds)
     if unknown and unknown - _thresholds_of_other_profiles(profile):
-        return _assemble(profile, packs, overrides)  # raises, naming the unknown ones
+        return _assemble(layer, overrides)  # raises, naming the unknown ones
     # A board's configuration may set thresholds of every profile it uses; each takes its own.
-    return _assemble(profile, packs, {k: v for k, v in overrides.items() if k not in unknown})
+    return _assemble(layer, {k: v for k, v in overrides.items() if k not in unknown})
+
+
+@dataclass
+class Entry:
+    """A rule's fields as folded so far, and the pack entry that last wrote them."""
+
+    fields: dict[str, Any]
+    document: Document
+    index: int
+    pack: str
+
+
+@dataclass
+class Layer:
+    """The packs of one run folded together, in order: what a RuleSet is assembled from."""
+
+    profile: str
+    documents: list[Document] = field(default_factory=list)
+    thresholds: dict[str, int] = field(default_factory=dict)
+    glossary: frozenset[str] = frozenset()
+    title: str = ""
+    statement: str | None = None
+    questions: dict[str, Question] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    citations: dict[str, str] = field(default_factory=dict)
+    rules: dict[str, Entry] = field(default_factory=dict)
+    # Rule ids a pack may change by writing the id again: those of the base it extends, and for a
+    # board pack those of the shipped packs (their severity only); any other id written twice is an error.
+    inherited: frozenset[str] = frozenset()
+    own: bool = False  # whether a pack of this profile (not only its base) has been added
+
+    def extend(self, base: Layer, pack: PackDef) -> None:
+        """Start from `base`: its rules, questions and thresholds, now the extending pack's own."""
+        self.documents += base.documents
+        self.thresholds.update(base.thresholds)
+        self.glossary |= base.glossary
+        self.title, self.statement = self.title or base.title, self.statement or base.statement
+        self.questions.update(base.questions)
+        self.groups.update(base.groups)
+        for rule_id, entry in base.rules.items():
+            self.rules[rule_id] = Entry(entry.fields, entry.document, entry.index, pack.pack)
+        self.inherited |= frozenset(base.rules)
+
+    def add(self, pack: PackDef, document: Document, *, board: bool = False) -> None:
+        self.documents.append(document)
+        given = pack.model_fields_set
+        self.thresholds.update(pack.thresholds)
+        self.glossary |= frozenset(pack.glossary)
+        if not self.own and not board:
+            self.title = pack.title
+            self.statement = pack.statement if "statement" in given else self.statement
+            self.own = True
+        else:
+            self.title = self.title or pack.title
+            self.statement = self.statement or pack.statement
+        if pack.source:
+            self.citations[pack.pack] = " ".join(pack.source.split())
+        self.groups.update(pack.groups)
+        for index, question in enumerate(pack.questions):
+            self._add_question(question, document, index, board=board)
+        for index, written in enumerate(pack.rules):
+            self._add_rule(written, pack.pack, document, index, board=board)
+        for index, rule_id in enumerate(pack.drop):
+            self._drop(rule_id, document, index, board=board)
+
+    def _add_question(self, written: QuestionEntry, document: Document, index: int, *, board: bool) -> None:
+        known = self.questions.get(written.id)
+        if known is not None and board:
+            raise PackError(f"{_at(document, ('questions', index, 'id'))}: rule pack: question {written.id} "
+                            "is the marker's own, quoted from NSPCC/SCIE (2016), and a board pack cannot "
+                            "change it; leave it out to count rules towards it as it is, or give a question "
+                            f"of your own a new id, e.g. {_board_question_id(self)}")
+        given = {key: getattr(written, key) for key in written.model_fields_set if key != "id"}
+        if known is not None:
+            if "text" in given and " ".join(str(given["text"]).split()) != " ".join(known.text.split()):
+                raise PackError(f"{_at(document, ('questions', index, 'text'))}: rule pack: question "
+                                f"{written.id}: the text is quoted from NSPCC/SCIE (2016) in the pack this one "
+                                "extends and cannot be changed; leave `text` out")
+            self.questions[written.id] = known.model_copy(update=given)
+        elif written.text is None:
+            raise PackError(f"{_at(document, ('questions', index, 'id'))}: rule pack: question {written.id} "
+                            "needs its `text`")
+        else:
+            self.questions[written.id] = Question(id=written.id, **given)
+
+    def _add_rule(self, written: RuleEntry, pack: str, document: Document, index: int, *, board: bool) -> None:
+        raw: dict[str, Any] = dict(document.data["rules"][index])
+        like = raw.pop("like", None)
+        here = _where(document, index, "id")
+        if written.id in self.rules and (like is not None or written.id not in self.inherited):
+            raise PackError(f"{here}: rule id {written.id} is defined twice; ids must be unique across packs")
+        if like is not None:
+            if like not in self.rules:
+                raise PackError(f"{_where(document, index, 'like')}: rule {written.id}: `like: {like}` names no "
+                                f"rule of this pack or what it extends{_suggest_id(like, self.rules)}")
+            base: dict[str, Any] | None = self.rules[like].fields
+        elif written.id in self.rules:
+            if board and set(raw) - {"id", "severity"}:
+                extra = ", ".join(f"`{key}`" for key in raw if key not in ("id", "severity"))
+                raise PackError(f"{here}: rule id {written.id} is defined twice: it is a shipped rule, and a "
+                                f"board pack can change only its `severity` (this gives {extra}); write "
+                                f"`- {{id: {written.id}, severity: warn}}`, or give a rule of your own a new id")
+            base = self.rules[written.id].fields
+        elif board and set(raw) <= {"id", "severity"} and written.id in _shipped_rule_ids():
+            return  # re-grades a rule of another profile, which this one does not have
+        else:
+            base = None
+        fields = raw if base is None else {
+            **base, **raw, "options": {**base.get("options", {}), **raw.get("options", {})}}
+        _definition(fields, document, index)  # a whole rule once folded, or say what it lacks
+        entry = Entry(fields, document, index, pack)
+        if written.id in self.rules:
+            self.rules[written.id] = entry  # in the place of the rule it changes
+        else:
+            self._insert(written.id, entry)
+
+    def _insert(self, rule_id: str, entry: Entry) -> None:
+        """A new rule goes after the last rule of its question or group, so reports and pages keep them together."""
+        place = entry.fields.get("question") or entry.fields.get("group")
+        ids = list(self.rules)
+        after = max((i for i, other in enumerate(ids)
+                     if (self.rules[other].fields.get("question") or self.rules[other].fields.get("group")) == place),
+                    default=len(ids) - 1)
+        items = list(self.rules.items())
+        items.insert(after + 1, (rule_id, entry))
+        self.rules = dict(items)
+
+    def _drop(self, rule_id: str, document: Document, index: int, *, board: bool) -> None:
+        where = _at(document, ("drop", index))
+        if board:
+            raise PackError(f"{where}: rule pack: a board pack cannot drop shipped rules; turn {rule_id} off "
+                            "with `ignore: [...]` in the configuration")
+        if rule_id not in self.rules:
+            raise PackError(f"{where}: rule pack: `drop` names {rule_id}, which is not a rule of this pack or "
+                            f"what it extends{_suggest_id(rule_id, self.rules)}")
+        del self.rules[rule_id]
+
+
+def _at(document: Document, path: tuple[str | int, ...]) -> str:
+    pos = document.position_of(path)
+    return f"{document_path(document)}:{pos.line}:{pos.column}"
+
+
+def _board_question_id(layer: Layer) -> str:
+    return "NS1.1" if "NS1.1" not in layer.questions else "NS9.1"
+
+
+def _suggest_id(rule_id: str, known: Iterable[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(rule_id, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {match[0]}?" if match else ""
+
+
+def _definition(fields: dict[str, Any], document: Document, index: int) -> RuleDef:
+    """The folded fields as a complete rule, or a PackError at the entry that wrote them."""
+    from scrqm.shape.validate import validate
+
+    prefix = ("rules", index)
+    # Positions of what this entry wrote, relative to the entry: where an inherited field is wrong, the entry's line.
+    local = Document(
+        fields, "",
+        {k[2:]: v for k, v in document.values.items() if k[:2] == prefix},
+        {k[2:]: v for k, v in document.keys.items() if k[:2] == prefix},
+        source=document.source,
+    )
+    local.values.setdefault((), document.position_of(prefix))
+    shaped = validate(RuleDef, local)
+    if isinstance(shaped, list):
+        issue = shaped[0]
+        rule_id = fields.get("id", "?")
+        raise PackError(f"{document_path(document)}:{issue.line}:{issue.column}: rule pack: rule {rule_id}: "
+                        f"{issue.message}")
+    return shaped
+
+
+def profile_layer(profile: str, chain: tuple[str, ...] = ()) -> Layer:
+    """The shipped packs of `profile`, in file-name order, each with the profile it extends folded in first."""
+    layer = Layer(profile)
+    for pack, document in profile_packs(profile):
+        if pack.extends is not None:
+            if pack.extends in (*chain, profile):
+                raise PackError(f"{_at(document, ('extends',))}: rule pack: `extends: {pack.extends}` goes round "
+                                f"in a circle ({' -> '.join((*chain, profile, pack.extends))})")
+            try:
+                base = profile_layer(pack.extends, (*chain, profile))
+            except UnknownProfile as exc:
+                raise PackError(f"{_at(document, ('extends',))}: rule pack: `extends`: {exc}") from None
+            inherited = set(base.thresholds)
+            layer.extend(base, pack)
+            layer.add(pack, document)
+            _drop_unused_thresholds(layer, inherited - set(pack.thresholds))
+        else:
+            layer.add(pack, document)
+    layer.inherited = frozenset(layer.rules)  # for the board packs that join it
+    return layer
+
+
+def _drop_unused_thresholds(layer: Layer, inherited: set[str]) -> None:
+    """A threshold the base defines for rules this pack dropped is not one of this profile's."""
+    used = {value[1:] for entry in layer.rules.values() for value in entry.fields.get("options", {}).values()
+            if isinstance(value, str) and value.startswith("$")}
+    for name in inherited - used:
+        del layer.thresholds[name]
 
 
 def profile_packs(profile: str) -> list[tuple[PackDef, Document]]:
-    """The shipped packs of `profile`, in file-name order."""
+    """The shipped packs of `profile`, in file-name order, as written."""
     directory = rules_root() / profile
     # A profile is a name, not a path: no way out of the shipped rules/.
     if not _PROFILE_NAME.fullmatch(profile) or not directory.is_dir() or not any(directory.glob("*.yaml")):
@@ -214,6 +463,10 @@ def board_packs(extra_dirs: list[Path], profile: str) -> list[tuple[PackDef, Doc
             raise PackError(f"{extra}: rule pack directory not found")
         for path in sorted(extra.glob("*.yaml")) + sorted(extra.glob("*.yml")):
             pack = load_pack(path)
+            if pack[0].extends is not None:
+                raise PackError(f"{_at(pack[1], ('extends',))}: rule pack: a board pack joins the run of a "
+                                "shipped profile already; leave `extends` out (`applies_to: [wt2023]` picks "
+                                "the profiles it joins), and give a shipped rule's id with `severity` to re-grade it")
             if pack[0].applies_to is None or profile in pack[0].applies_to:
                 packs.append(pack)
     return packs
@@ -223,8 +476,13 @@ def _thresholds_of_other_profiles(profile: str) -> set[str]:
     names: set[str] = set()
     for other in profiles():
         if other != profile:
-            names.update(name for pack, _ in profile_packs(other) for name in pack.thresholds)
+            names.update(profile_layer(other).thresholds)
     return names
+
+
+def _shipped_rule_ids() -> frozenset[str]:
+    """Every rule id of every shipped profile."""
+    return frozenset(rule_id for name in profiles() for rule_id in profile_layer(name).rules)
 
 
 def load_pack(path: Path) -> tuple[PackDef, Document]:
@@ -249,14 +507,13 @@ def _load_message(path: Path, exc: Exception) -> str:
     return f"{path}: cannot read rule pack: {exc}"
 
 
-def _assemble(profile: str, packs: list[tuple[PackDef, Document]], overrides: dict[str, int]) -> RuleSet:
-    ruleset = RuleSet(profile)
-    ruleset.sources = [Path(document.source) for _pack, document in packs]
-    ruleset.digest = _digest(document for _pack, document in packs)
-    for pack, _document in packs:
-        ruleset.thresholds.update(pack.thresholds)
-        ruleset.glossary |= frozenset(pack.glossary)
-        ruleset.title = ruleset.title or pack.title
+def _assemble(layer: Layer, overrides: dict[str, int]) -> RuleSet:
+    ruleset = RuleSet(layer.profile)
+    ruleset.sources = [Path(document.source) for document in layer.documents]
+    ruleset.digest = _digest(layer.documents)
+    ruleset.thresholds = dict(layer.thresholds)
+    ruleset.glossary = layer.glossary
+    ruleset.title = layer.title
     unknown = set(overrides) - set(ruleset.thresholds)
     if unknown:
         raise PackError(
@@ -264,18 +521,17 @@ def _assemble(profile: str, packs: list[tuple[PackDef, Document]], overrides: di
             + ", ".join(sorted(ruleset.thresholds))
         )
     ruleset.thresholds.update(overrides)
-    for pack, document in packs:
-        ruleset.questions.update({q.id: q for q in pack.questions})
-        ruleset.groups.update(pack.groups)
-        ruleset.statement = ruleset.statement or pack.statement
-        if pack.source:
-            ruleset.citations[pack.pack] = " ".join(pack.source.split())
-    for pack, document in packs:
-        for index, definition in enumerate(pack.rules):
-            _check_refs(definition, ruleset, document, index)
-            options = _options(definition, ruleset.thresholds, document, index)
-            _check_fields(definition, options, document, index)
-            ruleset.rules.append(Rule(definition, options, pack.pack))
+    ruleset.questions = dict(layer.questions)
+    ruleset.groups = dict(layer.groups)
+    ruleset.statement = layer.statement
+    ruleset.citations = dict(layer.citations)
+    for entry in layer.rules.values():
+        document, index = entry.document, entry.index
+        definition = _definition(entry.fields, document, index)
+        _check_refs(definition, ruleset, document, index)
+        options = _options(definition, ruleset.thresholds, document, index)
+        _check_fields(definition, options, document, index)
+        ruleset.rules.append(Rule(definition, options, entry.pack, _where(document, index, "id")))
     _check_unique(ruleset)
     ruleset.rule_ids = frozenset(rule.id for rule in ruleset.rules)
     return ruleset
