@@ -88,6 +88,8 @@ def check(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Files checked in parallel \\[default: the number of cores].", show_default=False)] = None,
     cache: Annotated[Optional[bool], typer.Option("--cache/--no-cache", help="Reuse the results of files unchanged since the last run \\[default: cache].", show_default=False)] = None,
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Keep the result cache here \\[default: $XDG_CACHE_HOME/scrqm or ~/.cache/scrqm].", show_default=False)] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Mend mechanical faults in place (dates, case, misspelt keys, numbers that must be text, the format line), then report what is left.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Show what --fix would change as a unified diff; change nothing (exit 1 if there is something to fix).")] = False,
 ) -> None:
     """Check referral files against Quality Marker 1."""
     from scrqm.run.session import CheckOptions, execute
@@ -115,6 +117,8 @@ def check(
         jobs=jobs,
         cache=cache,
         cache_dir=cache_dir,
+        fix=fix,
+        diff=diff,
     )
     with user_errors():
         outcome = execute(options)
@@ -316,6 +320,8 @@ def exit_code(outcome: Outcome) -> int:
 
     if outcome.errors or outcome.io_errors:
         return EXIT_ERROR
+    if outcome.would_change is not None:
+        return EXIT_FINDINGS if outcome.would_change else EXIT_CLEAN
     if any(at_or_above(v, outcome.fail_on) for v in outcome.verdicts):
         return EXIT_FINDINGS
     return EXIT_CLEAN

@@ -20,6 +20,46 @@ VERDICTS: tuple[Verdict, ...] = ("pass", "warn", "fail", "invalid")
 _RANK = {"info": 0, "pass": 0, "warn": 1, "fail": 2, "invalid": 3}
 
 
+@dataclass(frozen=True)
+class Edit:
+    """Replace the original text from (line, column) up to, not including, (end_line, end_column).
+
+    Positions are 1-based and count characters (code points), like a finding's;
+    an insertion has start == end, a deletion empty `content`.  Edits always
+    refer to the text as it was checked, never to the text after other edits
+    (ruff's `Edit`).
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "column": self.column, "end_line": self.end_line,
+                "end_column": self.end_column, "content": self.content}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A mechanical mend of one finding: what it does, in words, and its edits (ruff's `Fix`).
+
+    Only faults whose correction follows from the text alone get one (a date
+    written 14/03/2016, `Met` for `met`); never the referral's own words.
+    """
+
+    message: str
+    edits: tuple[Edit, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"message": self.message, "edits": [edit.to_dict() for edit in self.edits]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Fix:
+        return cls(data["message"], tuple(Edit(**edit) for edit in data["edits"]))
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     line: int
@@ -33,6 +73,7 @@ class Finding:
     fix: str | None = dataclasses.field(compare=False, default=None)
     waived: bool = dataclasses.field(compare=False, default=False)
     waiver_reason: str | None = dataclasses.field(compare=False, default=None)
+    autofix: Fix | None = dataclasses.field(compare=False, default=None)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -49,7 +90,15 @@ class Finding:
         if self.waived:
             data["waived"] = True
             data["waiver_reason"] = self.waiver_reason
+        if self.autofix is not None:
+            data["autofix"] = self.autofix.to_dict()
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        autofix = data.get("autofix")
+        fields = {k: v for k, v in data.items() if k != "autofix"}
+        return cls(**fields, autofix=Fix.from_dict(autofix) if autofix else None)
 
 
 @dataclass
@@ -83,7 +132,7 @@ class FileResult:
             groups=data.get("groups", {}),
             facts=data.get("facts", {}),
             profile=data.get("profile"),
-            findings=[Finding(**{k: v for k, v in f.items()}) for f in data["findings"]],
+            findings=[Finding.from_dict(f) for f in data["findings"]],
         )
 
 

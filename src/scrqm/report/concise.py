@@ -24,7 +24,8 @@ class ConciseReporter:
 def finding_line(path: str, finding: Finding) -> str:
     # One line even when a message spans several: problem matchers read line by line.
     message = " ".join(finding.message.split())
-    text = f"{path}:{finding.line}:{finding.column}: {finding.severity} [{finding.rule}] {message}"
+    fixable = "[*] " if finding.autofix is not None else ""  # as ruff marks what `--fix` mends
+    text = f"{path}:{finding.line}:{finding.column}: {finding.severity} [{finding.rule}] {fixable}{message}"
     if finding.waived:
         text += f" (waived: {' '.join((finding.waiver_reason or 'no reason given').split())})"
     return text

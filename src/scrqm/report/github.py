@@ -47,7 +47,7 @@ def _title(run: Run, file: FileResult, finding: Finding) -> str:
 
 
 def _message(finding: Finding) -> str:
-    text = finding.message
+    text = ("[*] " if finding.autofix is not None else "") + finding.message
     if finding.waived:
         text += f" (waived: {finding.waiver_reason or 'no reason given'})"
     if finding.fix:

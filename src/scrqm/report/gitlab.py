@@ -38,7 +38,8 @@ def code_quality(run: Run) -> list[dict[str, Any]]:
 
 def issue(file: FileResult, finding: Finding, occurrence: int) -> dict[str, Any]:
     path = repository_relative(file.path) or file.path
-    description = f"{finding.rule}: {' '.join(finding.message.split())}"
+    fixable = "[*] " if finding.autofix is not None else ""
+    description = f"{finding.rule}: {fixable}{' '.join(finding.message.split())}"
     if finding.waived:
         description += f" (waived: {' '.join((finding.waiver_reason or 'no reason given').split())})"
     return {

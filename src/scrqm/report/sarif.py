@@ -155,10 +155,27 @@ def sarif_result(finding: Finding, file: FileResult, rule_index: int, *, base: P
         },
         "properties": {"question": finding.question, "group": finding.group, "field": finding.field},
     }
+    if finding.autofix is not None:
+        result["fixes"] = [sarif_fix(finding, file, base=base)]
     if finding.waived:
         # A waiver is written in the referral itself, hence "inSource".
         result["suppressions"] = [{"kind": "inSource", "justification": finding.waiver_reason or ""}]
     return result
+
+
+def sarif_fix(finding: Finding, file: FileResult, *, base: Path) -> dict[str, Any]:
+    """The finding's fix as SARIF `fixes[0]`: the same edits `scrqm check --fix` applies."""
+    assert finding.autofix is not None
+    replacements = [{
+        "deletedRegion": {"startLine": e.line, "startColumn": e.column, "endLine": e.end_line,
+                          "endColumn": e.end_column},
+        "insertedContent": {"text": e.content},
+    } for e in finding.autofix.edits]
+    return {
+        "description": {"text": finding.autofix.message},
+        "artifactChanges": [{"artifactLocation": artifact_location(file.path, base=base),
+                             "replacements": replacements}],
+    }
 
 
 def fingerprint(finding: Finding, path: str, occurrence: int = 0) -> str:

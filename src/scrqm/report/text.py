@@ -149,6 +149,8 @@ def _render_finding(console: Console, finding: Finding) -> None:
     text.append("  ")
     text.append(finding.message)
     text.append(f"  [{finding.rule}]", style="dim")
+    if finding.autofix is not None:
+        text.append(" [*]", style="cyan")
     if finding.waived:
         text.append(f"  (waived: {finding.waiver_reason or 'no reason given'})", style="magenta")
     console.print(text)
@@ -230,6 +232,9 @@ def render_summary(console: Console, run: Run) -> None:
 
 def render_explain_hint(console: Console, run: Run) -> None:
     """Where to learn more, before the summary (which stays the last line)."""
+    fixable = sum(1 for r in run.results for f in r.findings if f.autofix is not None)
+    if fixable:
+        console.print(escape(f"[*] {fixable} fixable with `scrqm check --fix` (see the changes first with --diff)"))
     rules = explainable_rules(run)
     if rules:
         console.print(escape(f"Why a rule matters and how to write the answer: scrqm explain {rules[0]}"

@@ -54,6 +54,8 @@ class CheckOptions:
     jobs: int | None = None
     cache: bool | None = None
     cache_dir: Path | None = None
+    fix: bool = False  # mend what can be mended in place, then report what is left
+    diff: bool = False  # print the mends as a unified diff; write nothing, report nothing
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
     io_errors: int = 0
     fail_on: str = "fail"
+    would_change: bool | None = None  # with --diff: whether any file has something to mend
 
 
 def effective_config(options: CheckOptions) -> LoadedConfig:
@@ -242,6 +245,12 @@ def execute(options: CheckOptions) -> Outcome:
     def chooser(display: str) -> ChooseRules:
         return lambda profile: rules_of(display, profiles.get(profile))
 
+    if options.fix or options.diff:
+        mended = _mend(options, found.files, rules_of, chooser, settings,
+                       stdin="-" in options.paths and not _stdin_excluded(options, config))
+        if options.diff:
+            return Outcome(errors=found.errors, io_errors=mended.unreadable,
+                           would_change=mended.fixes > 0 or mended.not_loaded > 0)
     results = []
     if "-" in options.paths and not _stdin_excluded(options, config):
         if sys.stdin is None:  # started with standard input closed (`<&-`)
@@ -278,6 +287,52 @@ def _stdin_excluded(options: CheckOptions, config: Config) -> bool:
     named = options.stdin_filename != "<stdin>"
     return bool(config.force_exclude) and named and excluded(Path(options.stdin_filename), config.exclude,
                                                              by_folder_name=True)
+
+
+def _mend(options: CheckOptions, files: list[Path], rules_of: Callable[[str], RuleSet],
+          chooser: Callable[[str], ChooseRules], settings: Settings, *, stdin: bool) -> Any:
+    """`--fix` or `--diff` over the run's files (and standard input, for --diff only)."""
+    from dataclasses import replace
+
+    from scrqm.load.document import LoadFailure, read_path, read_stream
+    from scrqm.pipeline import check_text
+    from scrqm.run.mend import mend_files, summary
+
+    write = options.fix and not options.diff
+    if write and "-" in options.paths:
+        raise ScrqmError("--fix cannot write back to standard input; use --diff to see the fixes")
+    # Fixes carry the text they write even where the reports are redacted; nothing here is printed but diffs.
+    unredacted = replace(settings, redact=False)
+
+    def check(text: str, display: str) -> Any:
+        return check_text(text, display=display, ruleset=rules_of(display), settings=unredacted,
+                          choose=chooser(display))
+
+    unreadable = 0
+
+    def sources() -> Iterator[tuple[Path | None, str, str]]:
+        nonlocal unreadable
+        if stdin:
+            if sys.stdin is None:
+                raise ScrqmError("standard input is closed; pipe a referral in, or name a file instead of -")
+            try:
+                yield None, options.stdin_filename, read_stream(sys.stdin.buffer, limits=settings.limits)
+            except LoadFailure as exc:
+                print(f"scrqm: {options.stdin_filename}: not fixed: {exc}", file=sys.stderr)
+        for path in files:
+            try:
+                yield path, path.as_posix(), read_path(path, limits=settings.limits)
+            except LoadFailure as exc:
+                print(f"scrqm: {path.as_posix()}: not fixed: {exc}", file=sys.stderr)
+            except OSError as exc:
+                unreadable += 1
+                print(f"scrqm: {path.as_posix()}: not fixed: {exc.strerror or exc}", file=sys.stderr)
+
+    done = mend_files(sources(), check, write=write, out=sys.stdout.write, say=lambda line: print(line, file=sys.stderr))
+    done.unreadable = unreadable
+    sys.stdout.flush()
+    print(summary(done, write=write), file=sys.stderr)
+    return done
 
 
 def write_reports(run: Run, options: CheckOptions, get_reporter: Callable[[str], Reporter]) -> None:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from scrqm.load.document import Document, Path_
+from scrqm.result import Fix
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -27,6 +28,7 @@ class ShapeIssue:
     column: int
     hint: str | None = None
     unknown_key: bool = False  # the last part of `field` is a key the user wrote, not the format's
+    fix: Fix | None = None  # the mechanical mend, when there is one (shape/fixes.py)
 
 
 def dotted(path: Path_) -> str:
@@ -80,19 +82,24 @@ def _issue(model: type[BaseModel], document: Document, error: Any) -> ShapeIssue
     name = dotted(path)
     kind = error["type"]
     got = error.get("input")
+    from scrqm.shape import fixes
+
     if kind == "extra_forbidden":
         pos = document.key_position(path)
         return ShapeIssue(name, f"`{name}` is not a field of a referral", pos.line, pos.column,
-                          _did_you_mean(model, path), unknown_key=True)
+                          _did_you_mean(model, path), unknown_key=True,
+                          fix=fixes.key_fix(document, path, _fields_at(model, path[:-1])))
     if kind == "missing" and path:
         line, column = _line_col(document, path[:-1])
         hint: str | None = f"add `{path[-1]}:`"
         if path == ("format",):
             hint = "add `format: scrqm/referral@1` as the first line"
-        return ShapeIssue(name, f"`{name}` is required", line, column, hint)
+        fix = fixes.format_fix(document) if path == ("format",) else None
+        return ShapeIssue(name, f"`{name}` is required", line, column, hint, fix=fix)
     line, column = _line_col(document, path)
     message, described_hint = _describe(kind, error, got)
-    return ShapeIssue(name, f"`{name}` {message}", line, column, described_hint)
+    return ShapeIssue(name, f"`{name}` {message}", line, column, described_hint,
+                      fix=fixes.value_fix(document, path, kind, got, _choices(error)))
 
 
 def _real_path(loc: tuple[Any, ...], data: Any) -> Path_:
@@ -124,8 +131,7 @@ def _describe(kind: str, error: Any, got: Any) -> tuple[str, str | None]:
     if kind.startswith("scrqm_"):
         return error["msg"], None
     if kind == "literal_error":
-        allowed = error.get("ctx", {}).get("expected", "")
-        choices = [c.strip().strip("'") for c in allowed.replace(" or ", ", ").split(",") if c.strip()]
+        choices = _choices(error)
         return f"should be one of {', '.join(choices)}; got {_show(got)}", _closest(got, choices)
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"should be a mapping of fields (`name: value` lines indented below it); got {_show(got)}", None
@@ -138,6 +144,12 @@ def _describe(kind: str, error: Any, got: Any) -> tuple[str, str | None]:
     if kind.startswith("int"):
         return f"should be a whole number; got {_show(got)}", None
     return f"is not valid: {error['msg']}", None
+
+
+def _choices(error: Any) -> list[str]:
+    """The values an enumeration allows, from pydantic's `expected` ("'a', 'b' or 'c'")."""
+    allowed = error.get("ctx", {}).get("expected", "") if error["type"] == "literal_error" else ""
+    return [c.strip().strip("'") for c in allowed.replace(" or ", ", ").split(",") if c.strip()]
 
 
 def _show(value: Any) -> str:

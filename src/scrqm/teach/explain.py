@@ -32,9 +32,20 @@ def rules_table(ruleset: RuleSet) -> list[dict[str, Any]]:
             "check": r.definition.check,
             "fix": one_line(r.definition.fix),
             "why": one_line(r.definition.why) if r.definition.why else None,
+            "fixable": False,  # a pack rule judges the referral's words; only `shape` faults are mended
         }
         for r in ruleset.rules
     ]
+
+
+def built_in_table() -> list[dict[str, Any]]:
+    """The rules a file breaks before any pack runs, and what `scrqm check --fix` mends of them."""
+    from scrqm.shape.fixes import FIXABLE
+
+    return [{"id": rule_id, "title": text.split("\n", 1)[0].split("(", 1)[1].rstrip(")"),
+             "fixable": rule_id == "shape",
+             "fixes": [{"what": what, "example": example} for what, example in FIXABLE] if rule_id == "shape" else []}
+            for rule_id, text in BUILT_IN.items()]
 
 
 def render_rules_text(ruleset: RuleSet) -> str:
@@ -42,6 +53,10 @@ def render_rules_text(ruleset: RuleSet) -> str:
     widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(_HEADINGS)]
     lines = [_row(_HEADINGS, widths), _row(tuple("-" * w for w in widths), widths)]
     lines += [_row(row, widths) for row in rows]
+    lines += ["", "Built in, for files that cannot be judged: "
+              + ", ".join(f"{r['id']} ({r['title']})" for r in built_in_table()) + "."]
+    lines += ["[*] `scrqm check --fix` mends these `shape` faults (`--diff` shows the changes first):"]
+    lines += [f"    {f['what']}: {f['example']}" for r in built_in_table() for f in r["fixes"]]
     lines += ["", f"{len(rows)} rules in profile {ruleset.profile}. "
               "Run `scrqm explain ID` for what a rule checks, why, and how to fix it."]
     return "\n".join(lines) + "\n"
@@ -55,7 +70,8 @@ def _row(cells: tuple[str, ...], widths: list[int]) -> str:
 
 
 def render_rules_json(ruleset: RuleSet) -> str:
-    return json.dumps({"profile": ruleset.profile, "rules": rules_table(ruleset)}, indent=2,
+    return json.dumps({"profile": ruleset.profile, "rules": rules_table(ruleset), "built_in": built_in_table()},
+                      indent=2,
                       ensure_ascii=False) + "\n"
 
 
