@@ -91,11 +91,15 @@ def test_new_never_overwrites_without_force(run_line: Callable[..., Any], tmp_pa
     assert target.read_text(encoding="utf-8") == render_referral()
 
 
-def test_interactive_refuses_an_existing_file_before_asking(run_line: Callable[..., Any], tmp_path: Path) -> None:
+def test_interactive_refuses_to_carry_on_with_a_file_that_is_no_referral(
+    run_line: Callable[..., Any], tmp_path: Path
+) -> None:
     target = tmp_path / "r.yaml"
     target.write_text("mine\n", encoding="utf-8")
     result = run_line("new", "--interactive", str(target), input="")
     assert result.exit_code == 2 and "Answer each question" not in result.stdout
+    assert "cannot carry on with this file: it is not a referral" in result.stderr
+    assert target.read_text(encoding="utf-8") == "mine\n"
 
 
 def test_interactive_needs_a_path(run_line: Callable[..., Any]) -> None:
@@ -110,21 +114,22 @@ RATIONALE = (
     "agencies and acted on, and what the partnership should change."
 )
 
-# One answer per prompt, in FIELDS order; "" skips.  Wrong answers are re-asked.
+# One answer per prompt, in FIELDS order; "" skips.  Wrong answers are re-asked; a
+# long answer ends with an empty line; other_reason and learning_priorities are
+# not asked after `met`, nor the delay's explanation when the referral is on time.
 ANSWERS = [
-    "KL-2026-001", "26/11/2026", "2026-11-20", "Kellbridge LSCB", "Kellbridge Children's Services", "Head of Service",
+    "KL-2026-001", "2026-13-20", "20/11/2026", "Kellbridge LSCB", "Kellbridge Children's Services", "Head of Service",
     "Child K", "twenty", "2", "", "", "", "maybe", "n", "never", "y",
     "kill", "death", "2026-11-16", "2026-11-17", "suspected", "home",
-    "Child K was found at home on 16 November 2026 with a head injury and died the next day.",
-    "y", "Health visiting", "Missed two-year review: three appointments in 2026.",
+    "Child K was found at home on 16 November 2026 with a head injury and died the next day.", "",
+    "y", "Health visiting", "Missed two-year review: three appointments in 2026.", "",
     "n",
-    "Kellbridge Nursery",
-    "The nursery's concern about bruising was not shared with the GP.",
-    "met", "", "",
-    RATIONALE,
+    "Little Acorns Nursery, Northtown", "",
+    "The nursery's concern about bruising was not shared with the GP.", "",
+    "met",
+    RATIONALE, "",
     "y", "chronology", "Multi-agency chronology, 2024 to 2026", "2026-11-19",
     "n",
-    "",
     "n",
 ]
 
@@ -136,16 +141,28 @@ def test_interactive_asks_validates_and_writes_a_referral_that_passes(
     result = run_line("new", "--interactive", str(target), input="\n".join(ANSWERS) + "\n")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "'26/11/2026' is not a date; write it as YYYY-MM-DD" in out
+    assert "'2026-13-20' is not a real date (no such day)" in out
+    assert "(Friday 20 November 2026)" in out
     assert "'twenty' is not an age" in out
     assert "'maybe': answer y or n" in out
-    assert "'kill' is not one of: death, serious_harm" in out
+    assert "'kill' is not one of: death, serious harm" in out
+    assert "Add an agency? (y/n)" in out and "Add another agency? (y/n)" in out
+    assert "Add a document? (y/n)" in out and "Add an urgent risk? (y/n)" in out
+    assert "The agency's name" in out and "[0]" not in out
+    # Irrelevant after `met`, and on time: not asked.
+    assert "criteria are not met" not in out and "learning priority" not in out
+    assert "Why was the referral not made sooner?" not in out
+    flat = " ".join(out.split())  # advice is wrapped to the terminal
+    assert "The referral is made 3 working days after the referrer became aware" in flat
+    assert "within 5, so no explanation of a delay is needed" in flat
+    assert "Done. Every question passes under wt2015: QM1.1 pass, QM1.2 pass, QM1.3 pass." in out
+    assert "next: fill it in" not in result.stderr
     text = target.read_text(encoding="utf-8")
     shaped = validate(Referral, load_text(text))
     assert isinstance(shaped, Referral), shaped
     assert shaped.referral.date.isoformat() == "2026-11-20"
     assert shaped.child.age == 2 and shaped.child.looked_after is False and shaped.child.known_to_social_care
-    assert shaped.institutions == ["Kellbridge Nursery"]
+    assert shaped.institutions == ["Little Acorns Nursery, Northtown"]
     assert " ".join(shaped.rationale.split()) == RATIONALE
     checked = run_line("check", "--today", TODAY, str(target))
     assert checked.exit_code == 0, checked.stdout
@@ -175,9 +192,12 @@ def test_text_answers_read_back_as_written(text: str) -> None:
     assert shaped.referral.reference == text
 
 
-def test_interactive_input_ending_early_writes_nothing(run_line: Callable[..., Any], tmp_path: Path) -> None:
+def test_interactive_input_ending_early_keeps_every_answer(run_line: Callable[..., Any], tmp_path: Path) -> None:
     target = tmp_path / "k.yaml"
     result = run_line("new", "--interactive", str(target), input="KL-1\n2026-11-20\n")
     assert result.exit_code == 2
-    assert "the input ended before the last question; nothing was written" in result.stderr
-    assert not target.exists()
+    assert f"every answer given so far is saved in {target}" in result.stderr
+    assert f"To carry on: scrqm new --interactive {target}" in result.stderr
+    shaped = validate(Referral, load_text(target.read_text(encoding="utf-8")))
+    assert isinstance(shaped, Referral)
+    assert shaped.referral.reference == "KL-1" and shaped.referral.date.isoformat() == "2026-11-20"

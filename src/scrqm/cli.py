@@ -13,7 +13,7 @@ import os
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
 
 import typer
 
@@ -24,6 +24,7 @@ from scrqm.report import REPORTERS, default_format
 if TYPE_CHECKING:
     from scrqm.packs.loader import RuleSet
     from scrqm.run.session import Outcome
+    from scrqm.teach.interview import Mode
 
 app = typer.Typer(
     name="scrqm",
@@ -182,7 +183,7 @@ def new(
     config: Annotated[Optional[Path], typer.Option("--config", help="Read this configuration file instead of searching for one.")] = None,
     isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")] = False,
 ) -> None:
-    """Start a referral: a commented skeleton, or (--interactive) one field at a time."""
+    """Start a referral: a commented skeleton, or (--interactive) one plain question at a time."""
     from scrqm.teach.authoring import fields_for, render_referral, refuse_existing, write_new
 
     with user_errors():
@@ -193,9 +194,11 @@ def new(
         if path is None:
             typer.echo(render_referral(profile=chosen), nl=False)
             return
+        if interactive:
+            raise typer.Exit(_interview(path, chosen, force=force, config=config, isolated=isolated,
+                                        explicit=profile is not None))
         refuse_existing(path, force=force)
-        values = _interview() if interactive else None
-        for written in write_new(path, render_referral(values, profile=chosen), force=force):
+        for written in write_new(path, render_referral(profile=chosen), force=force):
             typer.echo(f"scrqm: wrote {written}", err=True)
         typer.echo(f"scrqm: next: fill it in, then run `scrqm check {path}`", err=True)
 
@@ -211,21 +214,71 @@ def _new_profile(profile: Optional[str], *, config: Optional[Path], isolated: bo
     return loaded.config.profile or DEFAULT_PROFILE
 
 
-def _interview() -> dict[str, object]:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.prompt import Prompt
+def _interview(path: Path, profile: str, *, force: bool, config: Optional[Path], isolated: bool,
+               explicit: bool = False) -> int:
+    """Ask, saving each answer in `path`; an existing file is carried on with or gone through."""
+    from scrqm.run.session import CheckOptions, effective_config, prepare
+    from scrqm.teach.authoring import fields_for, refuse_existing, render_referral, write_new
+    from scrqm.teach.draft import Draft
+    from scrqm.teach.interview import Advisor, Interview, Mode
+    from scrqm.teach.terminal import real_terminal
 
-    from scrqm.teach.authoring import Interview
-
-    console = Console(highlight=False)
+    terminal = real_terminal()
+    mode: Mode = "new"
     try:
-        return Interview(
-            ask=lambda label: Prompt.ask(escape(label), console=console, default="", show_default=False),
-            say=lambda line: console.print(escape(line)),
-        ).run()
-    except EOFError:
-        raise ScrqmError("the input ended before the last question; nothing was written") from None
+        exists = path.exists()
+        refuse_existing(path, force=True)  # a folder is refused
+        if exists and not force:
+            draft = Draft.read(path)
+            own = draft.get(("profile",))
+            if isinstance(own, str) and own != profile and own.strip():
+                fields_for(own)
+                if explicit:
+                    typer.echo(f"scrqm: {path} says `profile: {own}`; asking its questions, not {profile}'s",
+                               err=True)
+                profile = own
+            choice = _continue_or_edit(path, terminal.read, terminal.write)
+            if choice is None:
+                return EXIT_CLEAN
+            mode = choice
+        else:
+            draft = Draft(render_referral(profile=profile), source=str(path))
+            for written in write_new(path, draft.text(), force=force):
+                typer.echo(f"scrqm: wrote {written}", err=True)
+        ruleset, settings = prepare(effective_config(CheckOptions(paths=[], profile=profile, config=config,
+                                                                  isolated=isolated)))
+        interview = Interview(draft, profile, terminal, save=lambda: draft.save(path),
+                              advisor=Advisor(ruleset, settings, str(path)), mode=mode)
+        interview.run()
+    except (EOFError, KeyboardInterrupt) as stop:
+        terminal.write("")
+        if path.exists():
+            typer.echo(f"scrqm: stopped; every answer given so far is saved in {path}. "
+                       f"To carry on: scrqm new --interactive {path}", err=True)
+        else:
+            typer.echo("scrqm: stopped; nothing was written", err=True)
+        return EXIT_INTERRUPTED if isinstance(stop, KeyboardInterrupt) else EXIT_ERROR
+    finally:
+        terminal.close()
+    typer.echo(f"scrqm: saved {path}; `scrqm check {path}` checks it, "
+               f"`scrqm new --interactive {path}` changes answers", err=True)
+    return EXIT_CLEAN
+
+
+def _continue_or_edit(path: Path, read: "Callable[[str], str]", write: "Callable[[str], None]") -> "Mode | None":
+    write(f"{path} already exists. What would you like to do?")
+    write("  c  carry on from where it stopped")
+    write("  e  go through every answer, to change some (Enter keeps each one)")
+    write("  q  leave it as it is")
+    while True:
+        answer = read("Choose c, e or q [c]: ").strip().lower()
+        if answer in ("", "c"):
+            return "continue"
+        if answer == "e":
+            return "edit"
+        if answer == "q":
+            return None
+        write("  Type c, e or q.")
 
 
 @app.command()

@@ -396,6 +396,11 @@ _START_LABELS = {
 }
 
 
+def start_label(labels: Mapping[str, str], start_field: str) -> str:
+    """How a message names the date a delay is counted from (the pack's label, else the default)."""
+    return labels.get(start_field) or _START_LABELS.get(start_field, start_field)
+
+
 class DelayOptions(Options):
     start: list[FieldPath] = Field(description="Start date: the first of these fields that is present.")
     end: FieldPath = Field(description="End date field (the referral date).")
@@ -433,7 +438,7 @@ def delay(referral: Referral, options: DelayOptions, context: Context) -> Iterat
     params = {
         "delay": days,
         "threshold": options.threshold,
-        "start": options.start_labels.get(start_field) or _START_LABELS.get(start_field, start_field),
+        "start": start_label(options.start_labels, start_field),
         "start_field": start_field,
     }
     if options.when == "unexplained" and _absent(explanation):
@@ -468,7 +473,7 @@ def overdue(referral: Referral, options: OverdueOptions, context: Context) -> It
     if elapsed > options.threshold:
         yield Hit(options.end, {
             "elapsed": elapsed, "threshold": options.threshold, "end": options.end,
-            "start": options.start_labels.get(start_field) or _START_LABELS.get(start_field, start_field),
+            "start": start_label(options.start_labels, start_field),
             "start_field": start_field,
         })
 

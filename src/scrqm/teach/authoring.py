@@ -1,10 +1,9 @@
-"""Writing a new referral: the commented skeleton and the interactive questions.
+"""Writing a new referral: the commented skeleton and the questions asked for it.
 
-One description of the format's fields (`FIELDS`) drives both: the skeleton
-is that description rendered with no values, and `--interactive` asks for each
-field in the same order and renders the answers the same way.  So a skeleton
-and an answered file always have the same layout and the same comments.
-Nothing here overwrites a file unless asked to (`force`).
+One description of each profile's fields (`fields_for`) drives both: the
+skeleton is that description rendered with no values, and `--interactive`
+(teach/interview.py) asks for each field in the same order and writes the
+answers into that skeleton.  Nothing here overwrites a file unless asked to (`force`).
 """
 
 from __future__ import annotations
@@ -431,69 +430,17 @@ def _write(path: Path, text: str, *, force: bool) -> None:
 
 # ----------------------------------------------------------------- asking
 
-Ask = Callable[[str], str]
-
-
-@dataclass
-class Interview:
-    """Asks for every field in `FIELDS` order; `ask` reads one answer, `say` shows a line."""
-
-    ask: Ask
-    say: Callable[[str], None]
-    answers: Values = field(default_factory=dict)
-
-    def run(self) -> Values:
-        self.say("Answer each question; press Enter to leave a field empty for now.")
-        for spec in FIELDS:
-            value = self._field(spec, spec.key)
-            if value not in (None, "", [], {}):
-                self.answers[spec.key] = value
-        return self.answers
-
-    def _field(self, spec: Spec, label: str) -> Any:
-        if spec.is_section:
-            self.say(f"— {label}: {spec.hint}")
-            values = {c.key: self._field(c, f"{label}.{c.key}") for c in spec.children}
-            return {k: v for k, v in values.items() if v not in (None, "", [])}
-        if spec.kind == "items":
-            return self._items(spec, label)
-        return self._value(spec, label)
-
-    def _items(self, spec: Spec, label: str) -> list[Values]:
-        self.say(f"— {label}: {spec.hint}")
-        items: list[Values] = []
-        while True:
-            more = self._value(Spec("", "bool", ""), f"Add {'another' if items else 'an'} {spec.item_name}? (y/n)")
-            if not more:
-                return items
-            item = {c.key: self._value(c, f"{label}[{len(items)}].{c.key}") for c in spec.children}
-            items.append({k: v for k, v in item.items() if v not in (None, "")})
-
-    def _value(self, spec: Spec, label: str) -> Any:
-        while True:
-            hint = f" ({_hint(spec)})" if spec.hint or spec.choices else ""
-            raw = self.ask(f"{label}{hint}").strip()
-            if not raw:
-                return None
-            try:
-                return parse_answer(spec, raw)
-            except ValueError as exc:
-                self.say(f"  {exc}; try again, or press Enter to skip.")
-
-
 def parse_answer(spec: Spec, raw: str) -> Any:
     """A typed answer as the value it stands for, or ValueError saying what to type."""
     if spec.kind == "date":
-        try:
-            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
-                raise ValueError
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            raise ValueError(f"'{raw}' is not a date; write it as YYYY-MM-DD, e.g. 2016-03-14") from None
+        return _date(raw)
     if spec.kind == "choice":
-        if raw.lower() not in spec.choices:
-            raise ValueError(f"'{raw}' is not one of: {', '.join(spec.choices)}")
-        return raw.lower()
+        # "serious harm" and "Not met" are what people type for serious_harm and not_met.
+        word = re.sub(r"[\s-]+", "_", raw.strip().lower())
+        if word not in spec.choices:
+            plain = ", ".join(c.replace("_", " ") for c in spec.choices)
+            raise ValueError(f"'{raw}' is not one of: {plain}")
+        return word
     if spec.kind == "bool":
         if raw.lower() not in {"y", "yes", "n", "no", "true", "false"}:
             raise ValueError(f"'{raw}': answer y or n")
@@ -503,6 +450,20 @@ def parse_answer(spec: Spec, raw: str) -> Any:
     if spec.kind == "list":
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
+
+
+def _date(raw: str) -> dt.date:
+    """YYYY-MM-DD, or the day first as written in England (20/11/2026, 20.11.2026)."""
+    text = raw.strip()
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            return dt.date.fromisoformat(text)
+        match = re.fullmatch(r"([0-9]{1,2})[/.]([0-9]{1,2})[/.]([0-9]{4})", text)
+        if match:
+            return dt.date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        raise ValueError(f"'{raw}' is not a real date (no such day); write it as YYYY-MM-DD, e.g. 2016-03-14") from None
+    raise ValueError(f"'{raw}' is not a date; write it as YYYY-MM-DD, e.g. 2016-03-14")
 
 
 def _age(raw: str) -> int | str:
