@@ -31,6 +31,14 @@ def _non_comment_lines(path: Path) -> int:
                if line.strip() and not line.lstrip().startswith("#"))
 
 
+def test_a_rule_belongs_to_the_question_or_group_its_id_begins_with() -> None:
+    ruleset = load_ruleset("wt2023")
+    for rule in ruleset.rules:
+        place = rule.definition.question or rule.definition.group
+        assert rule.id.startswith(f"{place}-"), rule.id
+    assert not any("question" in e or "group" in e for e in _raw("wt2015"))
+
+
 def test_wt2023_extends_wt2015_and_writes_only_what_differs() -> None:
     head = load_path(RULES / "wt2023" / "qm1.yaml").data
     assert head["extends"] == "wt2015"
@@ -65,6 +73,11 @@ def test_each_delay_is_written_once() -> None:
              for profile in ("wt2015", "wt2023") for e in _raw(profile)
              if "start" in e.get("options", {}) or "end" in e.get("options", {})]
     assert len(spans) == len(set(spans)), spans
+
+
+def test_the_shipped_packs_are_at_most_1200_non_comment_lines() -> None:
+    total = sum(_non_comment_lines(path) for path in sorted(RULES.glob("*/*.yaml")))
+    assert total <= 1200, total
 
 
 def test_wt2023_has_what_it_inherits_and_not_what_it_drops() -> None:
@@ -179,7 +192,9 @@ def _with_acronym(tmp_path: Path) -> Path:
     return referral
 
 
-REGRADE = "pack: local\nprofile: local\ntitle: Local\nrules:\n  - {id: QM1.1-acronym-unexpanded, severity: warn}\n"
+# The re-grading pack docs/board-packs.md shows, read from the page.
+[REGRADE] = [block for block in re.findall(r"```yaml\n(.*?)```", (ROOT / "docs" / "board-packs.md").read_text(
+    encoding="utf-8"), re.S) if "pack: northshire-grades" in block]
 
 
 def test_a_board_pack_can_raise_a_shipped_rules_severity(run_json: Callable[..., Any], run_line: Callable[..., Any],
@@ -208,7 +223,7 @@ def test_a_board_pack_cannot_rewrite_a_shipped_rule(run_line: Callable[..., Any]
     folder = _board(tmp_path, REGRADE.replace("severity: warn}", "severity: warn, message: Always passes}"))
     result = run_line("check", "--rules", str(folder), str(GOOD_2015))
     assert result.exit_code == 2 and result.stdout == ""
-    assert re.search(r"local\.yaml:5:\d+: rule id QM1.1-acronym-unexpanded is defined twice: it is a shipped "
+    assert re.search(r"local\.yaml:6:\d+: rule id QM1.1-acronym-unexpanded is defined twice: it is a shipped "
                      r"rule, and a board pack can change only its `severity` \(this gives `message`\)", result.stderr)
 
 

@@ -339,12 +339,25 @@ class Layer:
             base = None
         fields = raw if base is None else {
             **base, **raw, "options": {**base.get("options", {}), **raw.get("options", {})}}
+        if "question" not in raw and "group" not in raw:
+            fields = self._placed_by_id(fields)
         _definition(fields, document, index)  # a whole rule once folded, or say what it lacks
         entry = Entry(fields, document, index, pack)
         if written.id in self.rules:
             self.rules[written.id] = entry  # in the place of the rule it changes
         else:
             self._insert(written.id, entry)
+
+    def _placed_by_id(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """A rule whose id begins with a question or group (`QM1.3-...`, `privacy-...`) belongs to it,
+        unless it says otherwise: the id already says where it goes."""
+        rule_id = str(fields.get("id", ""))
+        question = next((q for q in self.questions if rule_id.startswith(f"{q}-")), None)
+        group = next((g for g in self.groups if rule_id.startswith(f"{g}-")), None)
+        if question is None and group is None:
+            return fields
+        placed = {k: v for k, v in fields.items() if k not in ("question", "group")}
+        return {**placed, "question": question} if question is not None else {**placed, "group": group}
 
     def _insert(self, rule_id: str, entry: Entry) -> None:
         """A new rule goes after the last rule of its question or group, so reports and pages keep them together."""
