@@ -361,6 +361,20 @@ def future_dates(referral: Referral, options: FutureOptions, context: Context) -
             yield Hit(name, {"date": value.isoformat(), "today": context.today.isoformat()}, frozenset({"date"}))
 
 
+class EarlyOptions(Options):
+    fields: list[FieldPath]
+    earliest: dt.date = Field(default=dt.date(1900, 1, 1), description="The first plausible date.")
+
+
+@register("early_dates", EarlyOptions, gives={"date", "earliest"})
+def early_dates(referral: Referral, options: EarlyOptions, context: Context) -> Iterator[Hit]:
+    """A date is before `earliest`: a typing error (0001-01-01), never a delay to count."""
+    for name in options.fields:
+        value = get_field(referral, name)
+        if isinstance(value, dt.date) and value < options.earliest:
+            yield Hit(name, {"date": value.isoformat(), "earliest": options.earliest.isoformat()}, frozenset({"date"}))
+
+
 class OrderOptions(Options):
     earlier: list[FieldPath] = Field(description="The first of these fields that is present...")
     later: FieldPath = Field(description="...must not be after this one.")

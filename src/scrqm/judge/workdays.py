@@ -6,6 +6,12 @@ between two dates. Bank holidays come from the ``holidays`` package: through
 the table generated from it (``bank_holidays.py``, 1995-2040) and for other
 years from the package itself, imported on first use only: importing it loads
 every country's calendar, about a hundred milliseconds on every run.
+
+The cost of a count does not grow with the span: whole weeks are counted by
+arithmetic, and bank holidays are known only for `FIRST_KNOWN_YEAR` to
+`LAST_KNOWN_YEAR` (asked of the package once, all years together).  Outside
+those years only weekends are excluded; such a date is a finding of its own
+(before 1900, or after today), so the count there is never what decides.
 """
 
 from __future__ import annotations
@@ -14,7 +20,10 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["is_working_day", "working_days_after"]
+__all__ = ["FIRST_KNOWN_YEAR", "LAST_KNOWN_YEAR", "is_working_day", "working_days_after"]
+
+# The years whose bank holidays are looked up; a referral's dates outside them are findings.
+FIRST_KNOWN_YEAR, LAST_KNOWN_YEAR = 1900, 2100
 
 # date.weekday(): Monday is 0, Friday is 4, Saturday 5, Sunday 6.
 _FIRST_WEEKEND_DAY = 5
@@ -22,7 +31,7 @@ _DAYS_PER_WEEK = 7
 _WORKING_DAYS_PER_WEEK = 5
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=None)  # at most LAST_KNOWN_YEAR - FIRST_KNOWN_YEAR + 1 entries
 def _weekday_bank_holidays(year: int) -> frozenset[date]:
     """England and Wales bank holidays of one year that fall Monday to Friday.
 
@@ -33,9 +42,11 @@ def _weekday_bank_holidays(year: int) -> frozenset[date]:
     """
     from scrqm.judge.bank_holidays import FIRST_YEAR, LAST_YEAR, WEEKDAY_BANK_HOLIDAYS
 
+    if not FIRST_KNOWN_YEAR <= year <= LAST_KNOWN_YEAR:
+        return frozenset()
     if FIRST_YEAR <= year <= LAST_YEAR and table_matches_installed_package():
         return frozenset(date.fromisoformat(day) for day in WEEKDAY_BANK_HOLIDAYS[year])
-    return _from_package(year)
+    return _every_known_year_from_package().get(year, frozenset())
 
 
 @lru_cache(maxsize=1)
@@ -56,6 +67,21 @@ def table_matches_installed_package() -> bool:
         return False
     site = Path(next(iter(spec.submodule_search_locations))).parent
     return any(site.glob(f"holidays-{GENERATED_FROM}.dist-info"))
+
+
+@lru_cache(maxsize=1)
+def _every_known_year_from_package() -> dict[int, frozenset[date]]:
+    """All known years in one call to the package: a few tens of milliseconds, once a run."""
+    import holidays  # lazy: importing the package costs about a hundred milliseconds
+
+    calendar = holidays.country_holidays(
+        "GB", subdiv="ENG", years=range(FIRST_KNOWN_YEAR, LAST_KNOWN_YEAR + 1), observed=True
+    )
+    years: dict[int, set[date]] = {}
+    for day in calendar:
+        if day.weekday() < _FIRST_WEEKEND_DAY:
+            years.setdefault(day.year, set()).add(day)
+    return {year: frozenset(days) for year, days in years.items()}
 
 
 def _from_package(year: int) -> frozenset[date]:
@@ -87,15 +113,20 @@ def working_days_after(start: date, end: date) -> int:
     before start the answer is 0.
 
     Weekdays are counted by arithmetic rather than by walking the calendar,
-    then the weekday bank holidays inside the span are subtracted.
+    then the weekday bank holidays inside the span are subtracted: every one
+    of a year wholly inside it, those after `start` or up to `end` in the
+    years at either end.  Only known years are visited, so the cost is
+    bounded whatever the dates (0001-01-01 to 9999-12-31 included).
     """
     if end <= start:
         return 0
     weekdays = _weekdays_up_to(end.toordinal()) - _weekdays_up_to(start.toordinal())
-    holidays_in_span = sum(
-        1
-        for year in range(start.year, end.year + 1)
-        for holiday in _weekday_bank_holidays(year)
-        if start < holiday <= end
-    )
+    first, last = max(start.year, FIRST_KNOWN_YEAR), min(end.year, LAST_KNOWN_YEAR)
+    holidays_in_span = 0
+    for year in range(first, last + 1):
+        days = _weekday_bank_holidays(year)
+        if start.year < year < end.year:
+            holidays_in_span += len(days)
+        else:
+            holidays_in_span += sum(1 for day in days if start < day <= end)
     return weekdays - holidays_in_span
