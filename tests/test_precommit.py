@@ -19,7 +19,7 @@ def load_yaml(text: str) -> Any:
 
 def test_hook_definition() -> None:
     [hook] = load_yaml((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert hook["id"] == "scrqm" and hook["entry"] == "scrqm check --force-exclude" and hook["language"] == "python"
+    assert hook["id"] == "scrqm" and hook["entry"] == "scrqm check --force-exclude --allow-empty" and hook["language"] == "python"
     files = re.compile(hook["files"])
     assert files.search("referrals/a.yaml") and files.search("b.yml")
     assert not files.search("a.json") and not files.search("a.yaml.bak")

@@ -28,6 +28,11 @@ def main() -> None:
         # Ctrl-C outside a command (while importing, say): the same one line as inside.
         print("scrqm: interrupted", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:  # `scrqm rules | head`, outside a command's own handling
+        from scrqm.errors import EXIT_BROKEN_PIPE, quiet_broken_pipe
+
+        quiet_broken_pipe()
+        sys.exit(EXIT_BROKEN_PIPE)
 
 
 if __name__ == "__main__":

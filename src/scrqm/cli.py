@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
 import typer
 
 from scrqm import __version__
-from scrqm.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, ScrqmError
+from scrqm.errors import (EXIT_BROKEN_PIPE, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, ScrqmError,
+                          quiet_broken_pipe)
 from scrqm.report import REPORTERS, default_format
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ def check(
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Keep the result cache here \\[default: $XDG_CACHE_HOME/scrqm or ~/.cache/scrqm].", show_default=False)] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Mend mechanical faults in place (dates, case, misspelt keys, numbers that must be text, the format line), then report what is left.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Show what --fix would change as a unified diff; change nothing (exit 1 if there is something to fix).")] = False,
+    allow_empty: Annotated[bool, typer.Option("--allow-empty", help="Finding no referral to check is not an error (as when a commit touches none).")] = False,
 ) -> None:
     """Check referral files against Quality Marker 1."""
     from scrqm.run.session import CheckOptions, execute
@@ -120,6 +122,7 @@ def check(
         cache_dir=cache_dir,
         fix=fix,
         diff=diff,
+        allow_empty=allow_empty or None,
     )
     with user_errors():
         outcome = execute(options)
@@ -396,6 +399,9 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("scrqm: interrupted", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except BrokenPipeError:
+        quiet_broken_pipe()
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
     except OSError as exc:
         # Last resort: a system error on a name the user gave (too long, no access) is theirs to fix.
         reason = exc.strerror or str(exc)

@@ -80,6 +80,9 @@ class Config(_Strict):
     jobs: int | None = Field(None, ge=1, description="Files checked in parallel.")
     cache: bool | None = Field(None, description="Reuse results of unchanged files.")
     cache_dir: str | None = Field(None, alias="cache-dir", description="Where the result cache lives.")
+    allow_empty: bool | None = Field(
+        None, alias="allow-empty", description="A run that finds no referral passes (else it is an error, exit 2)."
+    )
 
     @field_validator("thresholds")
     @classmethod

@@ -26,6 +26,8 @@ SUFFIXES = (".yaml", ".yml")
 class Discovery:
     files: list[Path] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # Files below the folders given that are not `*.yaml`/`*.yml` (or are hidden): said when nothing is found.
+    skipped: list[Path] = field(default_factory=list)
 
 
 def discover(paths: list[str], *, exclude: list[str] | None = None, force_exclude: bool = False) -> Discovery:
@@ -63,20 +65,51 @@ def _add(path: Path, found: Discovery, seen: set[str]) -> None:
 
 
 def _walk(root: Path, exclude: list[str], found: Discovery) -> list[Path]:
+    """Every referral below `root`, walked with a list rather than recursion: any depth is fine.
+
+    A folder whose path is too long for the system (`ENAMETOOLONG`) is one
+    line for the whole tree, however many such folders it holds; the rest of
+    the tree is still searched.
+    """
+    import errno
+
     files: list[Path] = []
-
-    def on_error(error: OSError) -> None:
-        found.errors.append(f"{error.filename}: cannot read folder: {error.strerror}")
-
-    for folder, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
-        here = Path(folder)
-        dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and not excluded(here / d, exclude)
-        )
-        for name in sorted(filenames):
+    too_long: list[str] = []
+    pending = [root]
+    while pending:
+        here = pending.pop()
+        try:
+            with os.scandir(here) as entries:
+                listed = list(entries)
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:
+                too_long.append(str(here))
+            else:
+                found.errors.append(f"{here}: cannot read folder: {exc.strerror}")
+            continue
+        folders = []
+        for entry in listed:
+            name = entry.name
+            try:
+                is_folder = entry.is_dir()  # a link to a folder is a folder, as os.walk sees it...
+                linked = is_folder and entry.is_symlink()
+            except OSError:
+                is_folder = linked = False
             candidate = here / name
-            if name.endswith(SUFFIXES) and not name.startswith(".") and not excluded(candidate, exclude):
+            if is_folder:
+                # ...but is never entered: a link may loop back up.
+                if not linked and not name.startswith(".") and not excluded(candidate, exclude):
+                    folders.append(candidate)
+            elif name.endswith(SUFFIXES) and not name.startswith(".") and not excluded(candidate, exclude):
                 files.append(candidate)
+            else:
+                found.skipped.append(candidate)
+        pending.extend(sorted(folders, reverse=True))
+    if too_long:
+        deepest = os.path.dirname(min(too_long, key=len))
+        more = f" ({len(too_long)} folders)" if len(too_long) > 1 else ""
+        found.errors.append(f"{deepest}: folders below it{more} are nested too deep to read "
+                            f"(the path is longer than the system allows); the rest was checked")
     return sorted(files, key=lambda p: PurePosixPath(p.as_posix()).parts)
 
 

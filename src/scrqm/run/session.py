@@ -56,6 +56,7 @@ class CheckOptions:
     cache_dir: Path | None = None
     fix: bool = False  # mend what can be mended in place, then report what is left
     diff: bool = False  # print the mends as a unified diff; write nothing, report nothing
+    allow_empty: bool | None = None
 
 
 @dataclass
@@ -85,6 +86,7 @@ def effective_config(options: CheckOptions) -> LoadedConfig:
         jobs=options.jobs,
         cache=options.cache,
         cache_dir=str(options.cache_dir) if options.cache_dir is not None else None,
+        allow_empty=options.allow_empty,
     )
 
 
@@ -209,6 +211,7 @@ def describe_config(loaded: LoadedConfig) -> str:
     add("jobs", jobs_of(config), loaded.source_of("jobs") if config.jobs else "default: the number of cores")
     add("cache", config.cache is not False)
     add("cache-dir", str(cache_directory(loaded)), loaded.source_of("cache-dir") if config.cache_dir else "default")
+    add("allow-empty", bool(config.allow_empty))
     add("rules-in-force", len(ruleset.rules), "profile and select/ignore")
     return "\n".join(lines) + "\n"
 
@@ -237,6 +240,8 @@ def execute(options: CheckOptions) -> Outcome:
     _refuse_output_over_input(options.output, found.files)
     for error in found.errors:
         print(f"scrqm: error: {error}", file=sys.stderr)
+    if not found.files and not found.errors and "-" not in options.paths and not config.allow_empty:
+        raise ScrqmError(nothing_found(options.paths, found.skipped))
 
     def rules_of(display: str, chosen: RuleSet = ruleset) -> RuleSet:
         rules = rules_for_path(chosen.rules, config, display)
@@ -333,6 +338,20 @@ def _mend(options: CheckOptions, files: list[Path], rules_of: Callable[[str], Ru
     sys.stdout.flush()
     print(summary(done, write=write), file=sys.stderr)
     return done
+
+
+def nothing_found(paths: list[str], skipped: list[Path]) -> str:
+    """Why a run with nothing to check is an error, and what was passed over."""
+    where = ", ".join(paths)
+    if not skipped:
+        told = "no file at all"
+    else:
+        skipped = sorted(skipped)
+        shown = ", ".join(p.name for p in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+        noun = "file" if len(skipped) == 1 else "files"
+        told = f"{len(skipped)} other {noun} skipped ({shown})"
+    return (f"no referral found in {where}: nothing named *.yaml or *.yml, {told}; "
+            "check the path, or pass --allow-empty (config: allow-empty: true) if an empty run is fine")
 
 
 def write_reports(run: Run, options: CheckOptions, get_reporter: Callable[[str], Reporter]) -> None:

@@ -1,0 +1,232 @@
+"""Issue 12: what a referral from another agency, a cancelled CI job or a shared cache can do.
+
+Each test here failed before the fix it names.  Costs are measured in
+benchmarks/hostile.py and written in docs/reliability.md, not asserted here,
+except where the bound is the point (dates, signals), with a wide margin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from conftest import EXAMPLES, TODAY
+
+GOOD = EXAMPLES / "01-exemplary-death.yaml"
+
+
+# ---------------------------------------------------------------- 3. dates
+
+
+def far_apart(index: int) -> str:
+    return ("format: scrqm/referral@1\n"
+            f"referral: {{date: 9999-12-{10 + index}}}\n"
+            f"incident: {{date: 0001-01-0{1 + index % 9}, aware_date: 0001-02-0{1 + index % 9}}}\n"
+            "rationale: A child died and abuse is suspected.\n")
+
+
+def test_dates_thousands_of_years_apart_cost_little(check: Callable[..., Any]) -> None:
+    from scrqm.judge import workdays
+
+    check(far_apart(0))  # the known years are looked up once a run: not the per-file cost
+    started = time.process_time()
+    results = [check(far_apart(index)) for index in range(10)]
+    spent = time.process_time() - started
+    assert spent < 1.0, f"{spent:.2f} s of CPU for 10 files"
+    # Bounded by construction: only the known years are ever asked for.
+    assert workdays._weekday_bank_holidays.cache_info().currsize <= (
+        workdays.LAST_KNOWN_YEAR - workdays.FIRST_KNOWN_YEAR + 1)
+    for result in results:
+        rules = {f.rule for f in result.findings}
+        assert {"QM1.3-date-before-1900", "QM1.3-future-date"} <= rules
+        assert result.verdict == "fail"
+
+
+def test_counting_over_millennia_visits_only_the_known_years(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrqm.judge import workdays
+
+    asked: list[int] = []
+    real = workdays._weekday_bank_holidays
+
+    def counting(year: int) -> frozenset[dt.date]:
+        asked.append(year)
+        return real(year)
+
+    monkeypatch.setattr(workdays, "_weekday_bank_holidays", counting)
+    days = workdays.working_days_after(dt.date(1, 1, 1), dt.date(9999, 12, 31))
+    assert len(asked) <= workdays.LAST_KNOWN_YEAR - workdays.FIRST_KNOWN_YEAR + 1
+    assert min(asked) >= workdays.FIRST_KNOWN_YEAR and max(asked) <= workdays.LAST_KNOWN_YEAR
+    # Weekdays by arithmetic (3,652,059 days from a Monday: 521,722 weeks and 5 days)
+    # less every weekday bank holiday of the known years.
+    known = sum(len(real(y)) for y in range(workdays.FIRST_KNOWN_YEAR, workdays.LAST_KNOWN_YEAR + 1))
+    assert days == 521_722 * 5 + 4 - known  # the start day (a Monday) does not count
+
+
+def test_a_date_before_1900_is_a_finding_at_its_line(check: Callable[..., Any]) -> None:
+    text = GOOD.read_text(encoding="utf-8").replace("aware_date: 2016-", "aware_date: 1016-", 1)
+    assert "aware_date: 1016-" in text
+    result = check(text)
+    [finding] = [f for f in result.findings if f.rule == "QM1.3-date-before-1900"]
+    assert finding.field == "incident.aware_date"
+    assert text.splitlines()[finding.line - 1].strip().startswith("aware_date: 1016-")
+    assert result.questions is not None and result.questions["QM1.3"] == "fail"
+
+
+# ---------------------------------------------------------------- 5. deep folders
+
+
+def remove_deep(root: Path) -> None:
+    """Remove a tree of any depth without recursion: pytest's own clean-up (shutil.rmtree)
+    recurses, and a tree left 1,200 deep would break every later run on the machine."""
+    import os
+
+    fds = [os.open(root, os.O_RDONLY | os.O_DIRECTORY)]
+    names: list[str] = []
+    while fds:
+        with os.scandir(fds[-1]) as listing:
+            entries = list(listing)
+        folder = next((e.name for e in entries if e.is_dir(follow_symlinks=False)), None)
+        if folder is not None:
+            fds.append(os.open(folder, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fds[-1]))
+            names.append(folder)
+            continue
+        for entry in entries:
+            os.unlink(entry.name, dir_fd=fds[-1])
+        os.close(fds.pop())
+        if fds:
+            os.rmdir(names.pop(), dir_fd=fds[-1])
+    os.rmdir(root)
+
+
+@pytest.fixture
+def deep_root(tmp_path: Path) -> Any:
+    root = tmp_path / "deep"
+    root.mkdir()
+    yield root
+    remove_deep(root)
+
+
+def test_a_folder_1200_levels_deep_is_walked(run_line: Callable[..., Any], deep_root: Path) -> None:
+    import os
+
+    root = deep_root
+    (root / "top.yaml").write_bytes(GOOD.read_bytes())
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(1200):  # deeper than Python's recursion limit, shorter than PATH_MAX
+            os.mkdir("d", dir_fd=fd)
+            inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        with open(os.open("bottom.yaml", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "wb") as handle:
+            handle.write(GOOD.read_bytes())
+    finally:
+        os.close(fd)
+    result = run_line("check", "--isolated", "--no-cache", "--today", TODAY, "-f", "concise", str(root))
+    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+    assert result.stdout.rstrip().endswith("2 files checked: 2 pass"), result.stdout[-300:]
+    assert result.exit_code == 0
+
+
+def test_a_path_too_long_for_the_system_is_one_line_and_the_rest_is_checked(
+        run_line: Callable[..., Any], tmp_path: Path) -> None:
+    import os
+
+    root = tmp_path / "long"
+    root.mkdir()
+    (root / "good.yaml").write_bytes(GOOD.read_bytes())
+    name = "n" * 200
+    for branch in ("a", "b"):  # two subtrees past PATH_MAX: still one line
+        os.mkdir(root / branch)
+        fd = os.open(root / branch, os.O_RDONLY)
+        try:
+            for _ in range(25):  # 25 x 201 characters: past the 4,096 of PATH_MAX
+                os.mkdir(name, dir_fd=fd)
+                inner = os.open(name, os.O_RDONLY, dir_fd=fd)
+                os.close(fd)
+                fd = inner
+        finally:
+            os.close(fd)
+    result = run_line("check", "--isolated", "--no-cache", "--today", TODAY, "-f", "concise", str(root))
+    lines = [line for line in result.stderr.splitlines() if line.startswith("scrqm: error:")]
+    assert len(lines) == 1, result.stderr
+    assert "nested too deep" in lines[0] and "Traceback" not in result.stderr
+    assert "1 file checked: 1 pass" in result.stdout
+    assert result.exit_code == 2  # part of the run could not be read: an I/O error, not a pass
+
+
+# ---------------------------------------------------------------- 6. nothing to check
+
+
+def test_a_folder_without_referrals_is_an_error_that_says_what_was_skipped(
+        run_line: Callable[..., Any], tmp_path: Path) -> None:
+    folder = tmp_path / "renamed"
+    folder.mkdir()
+    for name in ("minutes.docx", "notes.txt", "referral.yaml.bak"):
+        (folder / name).write_text("x", encoding="utf-8")
+    result = run_line("check", "--isolated", "-f", "junit", str(folder))
+    assert result.exit_code == 2
+    assert result.stdout == ""  # no `<testsuites />` that a CI reads as all green
+    message = result.stderr.strip()
+    assert message.startswith("scrqm: error: no referral found in ")
+    assert "3 other files skipped (minutes.docx, notes.txt, referral.yaml.bak)" in message
+    assert "--allow-empty" in message
+
+
+@pytest.mark.parametrize("how", ["option", "config"])
+def test_an_empty_run_passes_when_allowed(run_line: Callable[..., Any], tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    folder = tmp_path / "none"
+    folder.mkdir()
+    monkeypatch.chdir(tmp_path)
+    if how == "config":
+        (tmp_path / ".scrqm.yaml").write_text("allow-empty: true\n", encoding="utf-8")
+        result = run_line("check", str(folder))
+    else:
+        result = run_line("check", "--isolated", "--allow-empty", str(folder))
+    assert result.exit_code == 0, result.stderr
+    assert "0 files checked" in result.stdout
+
+
+def test_pre_commit_hook_passes_when_a_commit_touches_no_referral(run_line: Callable[..., Any], tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """pre-commit skips a hook when no staged file matches `files` (pass_filenames, no always_run);
+    when every file it passes is excluded by the board's configuration, the hook's own
+    `--allow-empty` keeps the commit going, as ruff does with nothing left to lint."""
+    import shlex
+
+    from conftest import ROOT
+    from scrqm.load.document import load_text
+
+    [hook] = load_text((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"), source="hook").data
+    assert not hook.get("always_run", False) and hook.get("pass_filenames", True)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".scrqm.yaml").write_text("exclude: ['archive/**']\n", encoding="utf-8")
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive" / "old.yaml").write_bytes(GOOD.read_bytes())
+    entry = shlex.split(hook["entry"])
+    assert entry[:2] == ["scrqm", "check"]
+    result = run_line(*entry[1:], "archive/old.yaml")  # as pre-commit names each staged file
+    assert result.exit_code == 0, result.stderr
+
+
+# ---------------------------------------------------------------- 8. head
+
+
+@pytest.mark.parametrize("command", [["check", "--isolated", "--no-cache", str(EXAMPLES)], ["rules"], ["schema"]])
+def test_a_reader_that_goes_away_is_a_quiet_exit(command: list[str]) -> None:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "scrqm", *command],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # as `head` does once it has its lines
+    with process.stderr:
+        stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141  # 128 + SIGPIPE, as `yes | head` gives
+    assert stderr == ""
