@@ -28,6 +28,8 @@ class Discovery:
     errors: list[str] = field(default_factory=list)
     # Files below the folders given that are not `*.yaml`/`*.yml` (or are hidden): said when nothing is found.
     skipped: list[Path] = field(default_factory=list)
+    # Paths left out by `exclude`: the configuration chose to check nothing, not a mistake.
+    excluded: int = 0
 
 
 def discover(paths: list[str], *, exclude: list[str] | None = None, force_exclude: bool = False) -> Discovery:
@@ -40,6 +42,7 @@ def discover(paths: list[str], *, exclude: list[str] | None = None, force_exclud
 
 def _expand(path: Path, exclude: list[str], found: Discovery, seen: set[str], *, force_exclude: bool) -> None:
     if force_exclude and excluded(path, exclude, by_folder_name=True):
+        found.excluded += 1
         return
     try:
         _expand_existing(path, exclude, found, seen)
@@ -98,10 +101,17 @@ def _walk(root: Path, exclude: list[str], found: Discovery) -> list[Path]:
             candidate = here / name
             if is_folder:
                 # ...but is never entered: a link may loop back up.
-                if not linked and not name.startswith(".") and not excluded(candidate, exclude):
+                if linked or name.startswith("."):
+                    continue
+                if excluded(candidate, exclude):
+                    found.excluded += 1
+                else:
                     folders.append(candidate)
-            elif name.endswith(SUFFIXES) and not name.startswith(".") and not excluded(candidate, exclude):
-                files.append(candidate)
+            elif name.endswith(SUFFIXES) and not name.startswith("."):
+                if excluded(candidate, exclude):
+                    found.excluded += 1
+                else:
+                    files.append(candidate)
             else:
                 found.skipped.append(candidate)
         pending.extend(sorted(folders, reverse=True))

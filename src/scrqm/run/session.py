@@ -241,7 +241,11 @@ def execute(options: CheckOptions) -> Outcome:
     for error in found.errors:
         print(f"scrqm: error: {error}", file=sys.stderr)
     if not found.files and not found.errors and "-" not in options.paths and not config.allow_empty:
-        raise ScrqmError(nothing_found(options.paths, found.skipped))
+        if not found.excluded:
+            raise ScrqmError(nothing_found(options.paths, found.skipped))
+        # As ruff: what the configuration excludes is its choice; say so, and go on.
+        print(f"scrqm: warning: nothing to check: every referral found is excluded ({found.excluded} "
+              f"{'path' if found.excluded == 1 else 'paths'} matched `exclude`)", file=sys.stderr)
 
     def rules_of(display: str, chosen: RuleSet = ruleset) -> RuleSet:
         rules = rules_for_path(chosen.rules, config, display)
