@@ -66,6 +66,7 @@ class Draft:
             raise ScrqmError(f"{source}: cannot carry on with this file: it is not a referral "
                              "(a referral is a set of fields such as `referral:` and `child:`)")
         self.data: CommentedMap = data
+        self._text: str | None = None  # the dump of `data`, until the next `set`
 
     @classmethod
     def read(cls, path: Path) -> Draft:
@@ -97,14 +98,17 @@ class Draft:
         return len(node) if isinstance(node, CommentedSeq) else 0
 
     def text(self) -> str:
-        stream = io.StringIO()
-        self._yaml.dump(self.data, stream)
-        return stream.getvalue()
+        if self._text is None:
+            stream = io.StringIO()
+            self._yaml.dump(self.data, stream)
+            self._text = stream.getvalue()
+        return self._text
 
     # ------------------------------------------------------------ writing
 
     def set(self, path: FieldPath, value: Any) -> None:
         """Set the value at `path`, making the sections and list entries on the way."""
+        self._text = None
         node: CommentedMap | CommentedSeq = self.data
         for depth, key in enumerate(path[:-1]):
             child = node.get(key) if isinstance(node, CommentedMap) else (

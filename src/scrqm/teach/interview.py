@@ -258,7 +258,8 @@ class Interview:
             exists = index < self.draft.count(path)
             label = spec.question if index == 0 else f"Another {spec.item_name} (press Enter when there are no more)"
             answered = self._question(Spec(spec.key, "text", "", prompt=label, item_name=spec.item_name),
-                                      (*path, index), split_ids=spec.key == "learning_priorities")
+                                      (*path, index), split_ids=spec.key == "learning_priorities",
+                                      gap=index == 0)
             if not exists and not answered:
                 return
             index = max(index + 1, self.draft.count(path))
@@ -292,15 +293,16 @@ class Interview:
             self.terminal.write("  Answer y or n.")
 
     def _question(self, spec: Spec, path: FieldPath, *, create: dict[str, Any] | None = None,
-                  split_ids: bool = False, ident: tuple[Any, ...] | None = None) -> bool:
+                  split_ids: bool = False, ident: tuple[Any, ...] | None = None, gap: bool = True) -> bool:
         """Ask for one value; True when the field has one afterwards.
 
-        `ident` names the question when its path can move (an entry found by its value).
+        `ident` names the question when its path can move (an entry found by its value);
+        `gap`: left empty, it counts as a question still to answer (not so "another ...?").
         """
         current = self.draft.get(path)
         number, ask = self._next()
         if self._scanning:
-            if _empty(current):
+            if _empty(current) and gap:
                 self._gaps.append((number, ident or path))
             else:
                 self._last_answered = number
@@ -310,6 +312,7 @@ class Interview:
             return not _empty(current)
         shown = None if _empty(current) else current
         self._show_headings()
+        self._before(path)
         value = self._read(spec, shown)
         if value is KEEP:
             return shown is not None
@@ -409,6 +412,22 @@ class Interview:
 
     # ------------------------------------------------------------ advice
 
+    def _before(self, path: FieldPath) -> None:
+        """Before the criteria are stated: what they are, beside what the referral says of the facts."""
+        criteria = CRITERIA.get(".".join(str(k) for k in path))
+        if criteria is None:
+            return
+        said = self.draft.get(("incident", "type"))
+        abuse = self.draft.get(("incident", "abuse_or_neglect"))
+        facts = [f"the child {'died' if said == 'death' else 'was seriously harmed'}" if said else None,
+                 f"abuse or neglect is {_plain(abuse)}" if abuse else None,
+                 "there is a concern about how agencies worked together"
+                 if not _empty(self.draft.get(("working_together_concerns",))) else None]
+        known = [f for f in facts if f]
+        self._advise(criteria)
+        if known:
+            self._advise(f"This referral says: {'; '.join(known)}.")
+
     def _advise_delays(self) -> None:
         for advice in self.advisor.delays(self.draft.text()):
             if (advice.rule, advice.days) not in self._said:
@@ -460,6 +479,19 @@ class Interview:
         if self._headings:
             self._headings.pop()
 
+
+# The criteria the statement answers, in the words of the regulations (DOMAIN.md).
+CRITERIA = {
+    "criteria.statutory": (
+        "The statutory criteria (LSCB Regulations 2006, regulation 5): abuse or neglect of the child is known "
+        "or suspected, and either the child has died, or the child has been seriously harmed and there is "
+        "cause for concern about how the agencies worked together."
+    ),
+    "criteria.notification": (
+        "The notification criteria (Children Act 2004 s16C): abuse or neglect of the child is known or "
+        "suspected, and the child has died or been seriously harmed."
+    ),
+}
 
 # What each part of the referral is called when its questions begin.
 HEADINGS = {
