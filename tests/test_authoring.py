@@ -102,9 +102,15 @@ def test_interactive_refuses_to_carry_on_with_a_file_that_is_no_referral(
     assert target.read_text(encoding="utf-8") == "mine\n"
 
 
-def test_interactive_needs_a_path(run_line: Callable[..., Any]) -> None:
-    result = run_line("new", "--interactive")
-    assert result.exit_code == 2 and "needs a file to write" in result.stderr
+def test_interactive_without_a_path_asks_for_one(
+    run_line: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_line("new", "--interactive", input="child-k\nwt2023\nKL-1\n")
+    assert "The file to save the referral in [referral.yaml]: " in result.stdout
+    assert result.exit_code == 2 and "every answer given so far is saved in child-k.yaml" in result.stderr
+    data = load_text((tmp_path / "child-k.yaml").read_text(encoding="utf-8")).data
+    assert data["profile"] == "wt2023" and data["referral"]["reference"] == "KL-1"
 
 
 RATIONALE = (
@@ -118,7 +124,7 @@ RATIONALE = (
 # long answer ends with an empty line; other_reason and learning_priorities are
 # not asked after `met`, nor the delay's explanation when the referral is on time.
 ANSWERS = [
-    "KL-2026-001", "2026-13-20", "20/11/2026", "Kellbridge LSCB", "Kellbridge Children's Services", "Head of Service",
+    "wt2015", "KL-2026-001", "2026-13-20", "20/11/2026", "Kellbridge LSCB", "Kellbridge Children's Services", "Head of Service",
     "Child K", "twenty", "2", "", "", "", "maybe", "n", "never", "y",
     "kill", "death", "2026-11-16", "2026-11-17", "suspected", "home",
     "Child K was found at home on 16 November 2026 with a head injury and died the next day.", "",
@@ -141,6 +147,7 @@ def test_interactive_asks_validates_and_writes_a_referral_that_passes(
     result = run_line("new", "--interactive", str(target), input="\n".join(ANSWERS) + "\n")
     assert result.exit_code == 0, result.output
     out = result.stdout
+    assert "Which framework is the referral written under?" in out
     assert "'2026-13-20' is not a real date (no such day)" in out
     assert "(Friday 20 November 2026)" in out
     assert "'twenty' is not an age" in out
@@ -194,7 +201,7 @@ def test_text_answers_read_back_as_written(text: str) -> None:
 
 def test_interactive_input_ending_early_keeps_every_answer(run_line: Callable[..., Any], tmp_path: Path) -> None:
     target = tmp_path / "k.yaml"
-    result = run_line("new", "--interactive", str(target), input="KL-1\n2026-11-20\n")
+    result = run_line("new", "--interactive", "--profile", "wt2015", str(target), input="KL-1\n2026-11-20\n")
     assert result.exit_code == 2
     assert f"every answer given so far is saved in {target}" in result.stderr
     assert f"To carry on: scrqm new --interactive {target}" in result.stderr

@@ -39,6 +39,9 @@ RATIONALE = (
 def first_part(session: PtySession) -> None:
     """From the first question to the first agency, then Ctrl-C."""
     s = session
+    s.expect("The file to save the referral in [referral.yaml]: "); s.type("child-m")
+    s.expect("Which framework is the referral written under?")
+    s.expect("Type wt2023 or wt2015 [wt2015]: "); s.type("wt2023")
     s.expect("case reference"); s.type("NSCP-2024-117")
     s.expect("sent to the safeguarding partners"); s.type("23/10/2024")
     s.expect("(Wednesday 23 October 2024)")
@@ -141,7 +144,7 @@ def test_the_wt2023_walk_with_an_interruption_and_a_resume(
     tmp_path: Path, run_line: Callable[..., Any]
 ) -> None:
     target = tmp_path / "child-m.yaml"
-    session = PtySession("new", "--interactive", "--profile", "wt2023", target.name, cwd=tmp_path)
+    session = PtySession("new", "--interactive", cwd=tmp_path)  # no file name, no profile: both are asked
     first_part(session)
     assert session.wait() == 130
     stopped = session.screen

@@ -190,35 +190,58 @@ def new(
     from scrqm.teach.authoring import fields_for, render_referral, refuse_existing, write_new
 
     with user_errors():
-        chosen = _new_profile(profile, config=config, isolated=isolated)
+        chosen, chosen_by = _new_profile(profile, config=config, isolated=isolated)
         fields_for(chosen)  # refuses a profile no skeleton is written for, before anything else
-        if interactive and path is None:
-            raise ScrqmError("--interactive needs a file to write, e.g. scrqm new --interactive referral.yaml")
+        if interactive:
+            raise typer.Exit(_interview(path, chosen, force=force, config=config, isolated=isolated,
+                                        chosen_by=chosen_by))
         if path is None:
             typer.echo(render_referral(profile=chosen), nl=False)
             return
-        if interactive:
-            raise typer.Exit(_interview(path, chosen, force=force, config=config, isolated=isolated,
-                                        explicit=profile is not None))
         refuse_existing(path, force=force)
         for written in write_new(path, render_referral(profile=chosen), force=force):
             typer.echo(f"scrqm: wrote {written}", err=True)
         typer.echo(f"scrqm: next: fill it in, then run `scrqm check {path}`", err=True)
 
 
-def _new_profile(profile: Optional[str], *, config: Optional[Path], isolated: bool) -> str:
-    """--profile, else the configuration's profile, else the default one."""
+def _new_profile(profile: Optional[str], *, config: Optional[Path], isolated: bool) -> tuple[str, str]:
+    """--profile, else the configuration's profile, else the default one; and which it was."""
     if profile is not None:
-        return profile
+        return profile, "option"
     from scrqm.packs.loader import DEFAULT_PROFILE
     from scrqm.run.session import CheckOptions, effective_config
 
     loaded = effective_config(CheckOptions(paths=[], config=config, isolated=isolated))
-    return loaded.config.profile or DEFAULT_PROFILE
+    if loaded.config.profile:
+        return loaded.config.profile, "config"
+    return DEFAULT_PROFILE, "default"
 
 
-def _interview(path: Path, profile: str, *, force: bool, config: Optional[Path], isolated: bool,
-               explicit: bool = False) -> int:
+def _ask_path(read: "Callable[[str], str]", write: "Callable[[str], None]") -> Path:
+    while True:
+        answer = read("The file to save the referral in [referral.yaml]: ").strip() or "referral.yaml"
+        chosen = Path(answer)
+        if chosen.suffix.lower() not in (".yaml", ".yml"):
+            chosen = chosen.with_name(chosen.name + ".yaml")
+        if chosen.is_dir():
+            write(f"  {chosen} is a folder; give a file name, e.g. {chosen / 'referral.yaml'}")
+            continue
+        return chosen
+
+
+def _ask_profile(read: "Callable[[str], str]", write: "Callable[[str], None]", default: str) -> str:
+    write("Which framework is the referral written under?")
+    write("  wt2023  Working Together 2018/2023: local child safeguarding practice reviews (referrals made today)")
+    write("  wt2015  Working Together 2015: Serious Case Reviews, by the Local Safeguarding Children Board")
+    while True:
+        answer = read(f"Type wt2023 or wt2015 [{default}]: ").strip().lower() or default
+        if answer in ("wt2023", "2023", "wt2015", "2015"):
+            return answer if answer.startswith("wt") else f"wt{answer}"
+        write("  Type wt2023 or wt2015.")
+
+
+def _interview(path: Optional[Path], profile: str, *, force: bool, config: Optional[Path], isolated: bool,
+               chosen_by: str = "option") -> int:
     """Ask, saving each answer in `path`; an existing file is carried on with or gone through."""
     from scrqm.run.session import CheckOptions, effective_config, prepare
     from scrqm.teach.authoring import fields_for, refuse_existing, render_referral, write_new
@@ -228,7 +251,10 @@ def _interview(path: Path, profile: str, *, force: bool, config: Optional[Path],
 
     terminal = real_terminal()
     mode: Mode = "new"
+    explicit = chosen_by == "option"
     try:
+        if path is None:
+            path = _ask_path(terminal.read, terminal.write)
         exists = path.exists()
         refuse_existing(path, force=True)  # a folder is refused
         if exists and not force:
@@ -245,6 +271,8 @@ def _interview(path: Path, profile: str, *, force: bool, config: Optional[Path],
                 return EXIT_CLEAN
             mode = choice
         else:
+            if chosen_by == "default":
+                profile = _ask_profile(terminal.read, terminal.write, profile)
             draft = Draft(render_referral(profile=profile), source=str(path))
             for written in write_new(path, draft.text(), force=force):
                 typer.echo(f"scrqm: wrote {written}", err=True)
@@ -255,7 +283,7 @@ def _interview(path: Path, profile: str, *, force: bool, config: Optional[Path],
         interview.run()
     except (EOFError, KeyboardInterrupt) as stop:
         terminal.write("")
-        if path.exists():
+        if path is not None and path.exists():
             typer.echo(f"scrqm: stopped; every answer given so far is saved in {path}. "
                        f"To carry on: scrqm new --interactive {path}", err=True)
         else:
