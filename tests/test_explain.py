@@ -87,7 +87,8 @@ def test_explained_examples_really_pass_and_fail(run_line: Callable[..., Any], r
             ctx = rule.definition.examples.context
             earlier = tuple(Finding(1, 1, rule_id, "fail", "found before") for rule_id in ctx.findings)
             context = Context(today=ctx.today, learning_priorities=ctx.learning_priorities,
-                              rule_ids=ruleset.rule_ids, findings=earlier)
+                              rule_ids=ruleset.rule_ids, findings=earlier, filler=ruleset.filler,
+                              vocabularies=ruleset.vocabularies)
             assert bool(run_rules(referral, [rule], context)) is expect_hit, (rule.id, heading)
 
 

@@ -193,10 +193,12 @@ def test_a_pack_message_quoting_a_field_cannot_show_an_identifier(tmp_path: Path
         encoding="utf-8",
     )
     ruleset = load_ruleset(extra_dirs=[pack])
-    text = "format: scrqm/referral@1\nrationale: call 020 7946 0018 or write to jo.bloggs@example.org\n"
+    text = ("format: scrqm/referral@1\nrationale: call 020 7946 0018 or write to jo.bloggs@example.org"
+            " about the family's housing, the school's worries and the nursery's records\n")
     result = check_text(text, display="r.yaml", ruleset=ruleset, settings=Settings(today=dt.date(2026, 11, 26)))
     [echo] = [f for f in result.findings if f.rule == "board-echo"]
-    assert echo.message == "the rationale says call [a UK phone number] or write to [an email address]"
+    assert echo.message == ("the rationale says call [a UK phone number] or write to [an email address]"
+                            " about the family's housing, the school's worries and the nursery's records")
 
 
 # ---------------------------------------------------------------- no network

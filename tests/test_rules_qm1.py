@@ -48,10 +48,12 @@ def test_base_referral_passes_with_no_findings(check: Callable[..., FileResult])
     assert result.verdict == "pass"
 
 
-WORDS_19 = " ".join(["word"] * 19)
-WORDS_20 = " ".join(["word"] * 20)
-WORDS_49 = " ".join(["word"] * 49)
-WORDS_50 = " ".join(["word"] * 50)
+# Genuine prose cut to a number of words: a word repeated would be filler, not a short rationale.
+LONG = ("A review could show why five agencies who each knew part of the family's story never brought it "
+        "together, why the health visitor's worry about low mood was not passed on, why the bruise seen by "
+        "the doctor in March was not followed by a strategy discussion, and what would help practitioners in "
+        "Northshire share such concerns sooner, before a child comes to harm again.")
+WORDS_19, WORDS_20, WORDS_49, WORDS_50 = (" ".join(LONG.split()[:n]) for n in (19, 20, 49, 50))
 SHORT_EXPLANATION = "Staff were on leave that week."  # 6 words
 EXPLANATION = "The police asked the board to wait until the suspect had been interviewed under caution."
 

@@ -67,6 +67,9 @@ class Config(_Strict):
         None, alias="learning-priorities", description="The board's local learning priorities: id to title."
     )
     glossary: list[str] = Field(default_factory=list, description="Acronyms that need no expansion.")
+    vocabularies: dict[str, list[str]] = Field(
+        default_factory=dict, description="Words or phrases added to the packs' vocabularies, e.g. learning."
+    )
     select: list[str] | None = Field(None, description="Only these rules (ids, globs, questions or groups).")
     ignore: list[str] = Field(default_factory=list, description="Rules not to run (ids, globs, questions or groups).")
     per_path: list[PathOverride] = Field(default_factory=list, alias="per-path")

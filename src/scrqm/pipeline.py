@@ -35,6 +35,8 @@ class Settings:
     glossary: frozenset[str] = ACRONYM_GLOSSARY_DEFAULT
     learning_priorities: dict[str, str] | None = None
     redact: bool = False
+    # The board's additions to the packs' vocabularies (`vocabularies:` in the configuration).
+    vocabularies: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def check_file(
@@ -101,11 +103,20 @@ def check_document(
         learning_priorities=settings.learning_priorities,
         rule_ids=ruleset.rule_ids or frozenset(r.id for r in ruleset.rules),
         rules_run=frozenset(r.id for r in ruleset.rules),
+        filler=ruleset.filler,
+        vocabularies=_vocabularies(ruleset, settings),
     )
     findings = _run_with_waivers(shaped, ruleset, context, redact=settings.redact)
     result = judge(display, findings, questions=ruleset.questions, facts=facts(shaped, ruleset))
     result.profile = ruleset.profile
     return result
+
+
+def _vocabularies(ruleset: RuleSet, settings: Settings) -> dict[str, frozenset[str]]:
+    merged = dict(ruleset.vocabularies)
+    for name, entries in settings.vocabularies:
+        merged[name] = merged.get(name, frozenset()) | frozenset(entries)
+    return merged
 
 
 def _shipped_profile(profile: str | None) -> RuleSet:

@@ -47,10 +47,60 @@ class Context:
     rule_ids: frozenset[str] | None = None
     rules_run: frozenset[str] | None = None
     findings: tuple[Finding, ...] = ()
+    # Where filler counts as a placeholder, and how it is judged (the pack's `filler:`).
+    filler: FillerSpec | None = None
+    # Named word lists (the pack's `vocabularies:` with the board's additions).
+    vocabularies: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    _judged: dict[str, str | None] = dataclasses.field(default_factory=dict, repr=False)
+
+    def filler_of(self, field_path: str, value: Any) -> str | None:
+        """Which kind of filler the text of `field_path` is, where the pack judges filler there; else None."""
+        spec = self.filler
+        if spec is None or field_path not in spec.fields or not isinstance(value, str):
+            return None
+        if field_path not in self._judged:
+            from scrqm.judge.substance import filler_kind, placeholder_only
+
+            self._judged[field_path] = "a placeholder" if placeholder_only(value) else filler_kind(
+                value,
+                content_words=spec.content_words.get(field_path, 0),
+                repeated_percent=spec.repeated_percent,
+                not_english_percent=spec.not_english_percent,
+                repeats=spec.repeats,
+                ignore=self.glossary,
+            )
+        return self._judged[field_path]
+
+    def state(self, field_path: str, value: Any) -> str | None:
+        """How a field fails to answer: "missing", "a placeholder", "filler: ..." or None when it answers."""
+        if textutil.is_absent(value):
+            return "missing"
+        if isinstance(value, str) and textutil.is_placeholder(value):
+            return "a placeholder"
+        kind = self.filler_of(field_path, value)
+        if kind is None or kind == "a placeholder":
+            return kind
+        return f"filler ({kind})"
 
 
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FillerSpec(BaseModel):
+    """The pack's `filler:`: the fields where filler counts as a placeholder, and its thresholds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fields: list[str] = Field(description="Fields where filler is judged like a placeholder.")
+    content_words: dict[str, int] = Field(
+        default_factory=dict, description="Field to the fewest distinct content words it may have."
+    )
+    repeated_percent: int = Field(50, ge=0, le=100, description="Filler when one repeated sentence, word "
+                                  "or phrase makes up more than this per cent of the words.")
+    not_english_percent: int = Field(50, ge=0, le=100, description="Filler when more than this per cent "
+                                     "of the words checked are not English.")
+    repeats: int = Field(3, ge=2, description="A sentence, word or phrase counts as repeated from this many copies.")
 
 
 @dataclass(frozen=True)
@@ -104,6 +154,13 @@ def _absent(value: Any, *, placeholder: bool = True) -> bool:
     return placeholder and isinstance(value, str) and textutil.is_placeholder(value)
 
 
+def _unanswered(context: Context | None, field_path: str, value: Any) -> bool:
+    """Absent, a placeholder, or (where the pack judges it) filler."""
+    if context is None:
+        return _absent(value)
+    return context.state(field_path, value) is not None
+
+
 # ---------------------------------------------------------------- missing
 
 
@@ -114,11 +171,15 @@ class MissingOptions(Options):
 
 @register("missing", MissingOptions, gives={"state"})
 def missing(referral: Referral, options: MissingOptions, context: Context) -> Iterator[Hit]:
-    """The field is absent (missing, blank, null, an empty list) or a placeholder."""
+    """The field is absent (missing, blank, null, an empty list), a placeholder, or filler where the pack says."""
     value = get_field(referral, options.field)
-    if _absent(value, placeholder=options.placeholder):
-        is_placeholder = isinstance(value, str) and not textutil.is_absent(value)
-        yield Hit(options.field, {"state": "a placeholder" if is_placeholder else "missing"})
+    if not options.placeholder:
+        if _absent(value, placeholder=False):
+            yield Hit(options.field, {"state": "missing"})
+        return
+    state = context.state(options.field, value)
+    if state is not None:
+        yield Hit(options.field, {"state": state})
 
 
 # ---------------------------------------------------------------- word_count
@@ -132,9 +193,9 @@ class WordCountOptions(Options):
 
 @register("word_count", WordCountOptions, gives={"words", "below"})
 def word_count(referral: Referral, options: WordCountOptions, context: Context) -> Iterator[Hit]:
-    """The text is present (not a placeholder) but has `at_least` to `below - 1` words."""
+    """The text is an answer (not a placeholder or filler) but has `at_least` to `below - 1` words."""
     value = get_field(referral, options.field)
-    if _absent(value):
+    if _unanswered(context, options.field, value):
         return
     words = textutil.word_count(value)
     if options.at_least <= words < options.below:
@@ -154,7 +215,7 @@ def unexpanded_acronyms(referral: Referral, options: AcronymOptions, context: Co
     from scrqm.judge.identifiers import find_identifiers
 
     value = get_field(referral, options.field)
-    if _absent(value):
+    if _unanswered(context, options.field, value):
         return
     # Expansions count where the referral says them, not in YAML comments.
     if context.document is not None:
@@ -195,6 +256,118 @@ def _written_at(document: Document | None, field: str, word: str) -> tuple[int, 
     return line, found.start() - (document.text.rfind("\n", 0, found.start()) + 1) + 1
 
 
+# ---------------------------------------------------------------- substance
+
+
+class OverlapOptions(Options):
+    field: FieldPath
+    other: FieldPath = Field(description="The field whose sentences it should not repeat.")
+    more_than_percent: int = Field(50, ge=0, le=100, description="Hit when more than this per cent of "
+                                   "the field's sentences are also sentences of `other`.")
+    changed_words: int = Field(2, ge=0, description="Sentences still count as the same with this many words changed.")
+
+
+@register("overlap", OverlapOptions, gives={"repeated", "sentences", "lines", "other"})
+def overlap(referral: Referral, options: OverlapOptions, context: Context) -> Iterator[Hit]:
+    """More than `more_than_percent` per cent of the text's sentences are also sentences of `other`.
+
+    Sentences are compared word by word, ignoring case, punctuation and
+    spacing, allowing `changed_words` words changed; they are named by line.
+    """
+    from scrqm.judge.substance import shared_sentences
+
+    value, other = get_field(referral, options.field), get_field(referral, options.other)
+    if _unanswered(context, options.field, value) or _unanswered(context, options.other, other):
+        return
+    mine, shared = shared_sentences(value, other, options.changed_words)
+    if mine and len(shared) * 100 > options.more_than_percent * len(mine):
+        found = (_line_at(context.document, options.field, value, s.offset) for s in shared)
+        lines = sorted({line for line in found if line is not None})
+        if lines:
+            named = ("line " if len(lines) == 1 else "lines ") + _and(lines)
+        else:  # no file to point into: by their order in the text
+            named = "sentences " + _and([mine.index(s) + 1 for s in shared])
+        yield Hit(options.field, {"repeated": len(shared), "sentences": len(mine), "lines": named,
+                                  "other": options.other})
+
+
+class VocabularyOptions(Options):
+    field: FieldPath
+    vocabulary: str = Field(description="The name of a vocabulary of the pack (`vocabularies:`).")
+
+
+@register("vocabulary", VocabularyOptions, gives={"vocabulary"})
+def vocabulary(referral: Referral, options: VocabularyOptions, context: Context) -> Iterator[Hit]:
+    """The text is an answer, but no sentence uses a word or phrase of the vocabulary."""
+    from scrqm.judge.substance import uses_vocabulary
+
+    value = get_field(referral, options.field)
+    if _unanswered(context, options.field, value):
+        return
+    if not uses_vocabulary(value, context.vocabularies.get(options.vocabulary, frozenset())):
+        yield Hit(options.field, {"vocabulary": options.vocabulary})
+
+
+class SentencesOptions(Options):
+    field: FieldPath
+
+
+@register("placeholder_sentences", SentencesOptions, gives={"number", "line"})
+def placeholder_sentences(referral: Referral, options: SentencesOptions, context: Context) -> Iterator[Hit]:
+    """A sentence of the text is a placeholder, or says details are to follow or to be confirmed.
+
+    The whole text being a placeholder is the `missing` check's to report.
+    """
+    from scrqm.judge.substance import placeholder_sentence, sentences
+
+    value = get_field(referral, options.field)
+    if _unanswered(context, options.field, value):
+        return
+    for number, sentence in enumerate(sentences(value), start=1):
+        if placeholder_sentence(sentence.text):
+            line = _line_at(context.document, options.field, value, sentence.offset)
+            position = None if line is None else (line, _column_at(context.document, line, sentence.text))
+            yield Hit(options.field, {"number": number, "line": line or "?"}, position=position)
+
+
+def _and(items: Sequence[object]) -> str:
+    names = [str(i) for i in items]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _line_at(document: Document | None, field_path: str, value: str, offset: int) -> int | None:
+    """The file's line of the text at `offset` in the value of `field_path`.
+
+    A folded or quoted value no longer has the file's line breaks, so the
+    first words from `offset` are looked for in the file, from where the value starts.
+    """
+    import re
+
+    if document is None:
+        return None
+    start = document.values.get(tuple(int(p) if p.isdigit() else p for p in field_path.split(".")))
+    if start is None:
+        return None
+    first = re.findall(r"[^\W_]+", value[offset:])[:4]
+    if not first:
+        return None
+    lines = document.text.splitlines(keepends=True)
+    begin = sum(len(line) for line in lines[: start.line - 1]) + start.column - 1
+    found = re.compile(r"[\W_]+".join(re.escape(w) for w in first)).search(document.text, begin)
+    return None if found is None else document.text.count("\n", 0, found.start()) + 1
+
+
+def _column_at(document: Document | None, line: int, text: str) -> int:
+    import re
+
+    if document is None:
+        return 1
+    row = document.text.splitlines()[line - 1] if line <= len(document.text.splitlines()) else ""
+    first = re.match(r"\W*([^\W_]+)", text)
+    at = row.find(first.group(1)) if first else -1
+    return at + 1 if at >= 0 else 1
+
+
 # ---------------------------------------------------------------- match
 
 
@@ -207,7 +380,9 @@ class Condition(BaseModel):
     equals: str | int | bool | None = None
     in_: list[str | int | bool | None] | None = Field(None, alias="in")
     absent: bool | None = Field(None, description="true: missing, empty, blank or null.")
-    unanswered: bool | None = Field(None, description="true: absent, or a placeholder such as 'TBC'.")
+    unanswered: bool | None = Field(
+        None, description="true: absent, a placeholder such as 'TBC', or filler where the pack judges it."
+    )
     all: list[Condition] | None = None
     any: list[Condition] | None = None
     not_: Condition | None = Field(None, alias="not")
@@ -231,23 +406,23 @@ class Condition(BaseModel):
                 )
         return self
 
-    def holds(self, referral: BaseModel) -> bool:
+    def holds(self, referral: BaseModel, context: Context | None = None) -> bool:
         if self.all is not None:
-            return all(c.holds(referral) for c in self.all)
+            return all(c.holds(referral, context) for c in self.all)
         if self.any is not None:
-            return any(c.holds(referral) for c in self.any)
+            return any(c.holds(referral, context) for c in self.any)
         if self.not_ is not None:
-            return not self.not_.holds(referral)
+            return not self.not_.holds(referral, context)
         if self.any_item is not None:
             items = get_field(referral, self.any_item.list) or []
-            # Inside `where`, field paths are relative to the entry.
+            # Inside `where`, field paths are relative to the entry (where the pack judges no filler).
             return any(self.any_item.where.holds(item) for item in items)
         assert self.field is not None
         value = get_field(referral, self.field)
         if self.absent is not None:
             return textutil.is_absent(value) == self.absent
         if self.unanswered is not None:
-            return _absent(value) == self.unanswered
+            return _unanswered(context, self.field, value) == self.unanswered
         if self.in_ is not None:
             return value in self.in_
         return bool(value == self.equals)
@@ -270,15 +445,19 @@ class MatchOptions(Options):
 @register("match", MatchOptions, gives={"value"})
 def match(referral: Referral, options: MatchOptions, context: Context) -> Iterator[Hit]:
     """The condition `when` holds."""
-    if options.when.holds(referral):
-        yield Hit(options.at, {"value": _shown(get_field(referral, options.at))}, frozenset({"value"}))
+    if options.when.holds(referral, context):
+        yield Hit(options.at, {"value": _shown(get_field(referral, options.at), options.at, context)},
+                  frozenset({"value"}))
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, field_path: str = "", context: Context | None = None) -> str:
     if textutil.is_absent(value):
         return "absent"
     if isinstance(value, str) and textutil.is_placeholder(value):
         return f"a placeholder ('{value.strip()}')"
+    state = context.state(field_path, value) if context is not None else None
+    if state is not None:
+        return state
     return str(value)
 
 
@@ -421,7 +600,7 @@ class DelayOptions(Options):
     threshold: int = Field(description="Working days after which the referral is late.")
     explanation: FieldPath = Field(description="The field that explains a delay.")
     when: Literal["unexplained", "short"] = Field(
-        description="unexplained: hit when late and the explanation is absent or a placeholder; "
+        description="unexplained: hit when late and the explanation is absent, a placeholder or filler; "
         "short: hit when late and the explanation has fewer than min_words words."
     )
     min_words: int = 0
@@ -441,7 +620,7 @@ def delay_in_working_days(referral: Referral, start: list[str], end: str) -> tup
     return start_field, working_days_after(start_date, end_date)
 
 
-@register("delay", DelayOptions, gives={"delay", "threshold", "start", "start_field", "words", "min_words"})
+@register("delay", DelayOptions, gives={"delay", "threshold", "start", "start_field", "words", "min_words", "state"})
 def delay(referral: Referral, options: DelayOptions, context: Context) -> Iterator[Hit]:
     """The referral is late and the delay is not (well enough) explained."""
     computed = delay_in_working_days(referral, options.start, options.end)
@@ -455,9 +634,10 @@ def delay(referral: Referral, options: DelayOptions, context: Context) -> Iterat
         "start": start_label(options.start_labels, start_field),
         "start_field": start_field,
     }
-    if options.when == "unexplained" and _absent(explanation):
-        yield Hit(options.explanation, params)
-    elif options.when == "short" and not _absent(explanation):
+    state = context.state(options.explanation, explanation)
+    if options.when == "unexplained" and state is not None:
+        yield Hit(options.explanation, {**params, "state": state})
+    elif options.when == "short" and state is None:
         words = textutil.word_count(explanation)
         if words < options.min_words:
             yield Hit(options.explanation, {**params, "words": words, "min_words": options.min_words})

@@ -161,7 +161,8 @@ _ACRONYM = re.compile(
 # Capital-only tokens that are not acronyms worth expanding: roman numerals
 # ("Part IV", "Schedule II") and clock or everyday words.
 _ROMAN_NUMERAL = re.compile(r"[IVX]+")
-_NOT_ACRONYMS = frozenset({"AM", "PM", "OK"})
+# "TBC" and its like stand in for a detail: a placeholder sentence, not an acronym to expand.
+_NOT_ACRONYMS = frozenset({"AM", "PM", "OK", "TBC", "TBA", "TBD", "TBE"})
 
 # Words a writer skips when forming an acronym ("Child and Adolescent Mental
 # Health Services" -> CAMHS). The match below skips any word, so these only

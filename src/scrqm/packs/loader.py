@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from scrqm.check.functions import CHECKS, Condition, FieldRef, Options
+from scrqm.check.functions import CHECKS, Condition, FieldRef, FillerSpec, Options
 from scrqm.errors import ScrqmError, os_message
 from scrqm.load.document import Document, LoadFailure, load_path
 
@@ -147,6 +147,12 @@ class PackDef(BaseModel):
     )
     thresholds: dict[str, int] = {}
     glossary: list[str] = Field([], description="Acronyms of the pack's framework that need no expansion.")
+    filler: dict[str, Any] | None = Field(
+        None, description="Where filler counts as a placeholder, and its thresholds (`$name` allowed)."
+    )
+    vocabularies: dict[str, list[str]] = Field(
+        {}, description="Named lists of words or phrases (`*` ends a word with any ending) for `vocabulary` checks."
+    )
     questions: list[QuestionEntry] = []
     groups: dict[str, str] = {}
     rules: list[RuleEntry] = []
@@ -186,6 +192,8 @@ class RuleSet:
     statement: str | None = None
     citations: dict[str, str] = field(default_factory=dict)  # pack name -> its `source`
     glossary: frozenset[str] = frozenset()
+    filler: FillerSpec | None = None
+    vocabularies: dict[str, frozenset[str]] = field(default_factory=dict)
     title: str = ""
     digest: str = ""  # of every pack file's name and text: part of the result cache's key
 
@@ -250,6 +258,8 @@ class Layer:
     documents: list[Document] = field(default_factory=list)
     thresholds: dict[str, int] = field(default_factory=dict)
     glossary: frozenset[str] = frozenset()
+    fillers: list[tuple[dict[str, Any], Document]] = field(default_factory=list)  # each pack's `filler:`
+    vocabularies: dict[str, frozenset[str]] = field(default_factory=dict)
     title: str = ""
     statement: str | None = None
     questions: dict[str, Question] = field(default_factory=dict)
@@ -266,6 +276,8 @@ class Layer:
         self.documents += base.documents
         self.thresholds.update(base.thresholds)
         self.glossary |= base.glossary
+        self.fillers += base.fillers
+        self.vocabularies.update(base.vocabularies)
         self.title, self.statement = self.title or base.title, self.statement or base.statement
         self.questions.update(base.questions)
         self.groups.update(base.groups)
@@ -278,6 +290,10 @@ class Layer:
         given = pack.model_fields_set
         self.thresholds.update(pack.thresholds)
         self.glossary |= frozenset(pack.glossary)
+        if pack.filler is not None:
+            self.fillers.append((pack.filler, document))
+        for name, entries in pack.vocabularies.items():
+            self.vocabularies[name] = self.vocabularies.get(name, frozenset()) | frozenset(entries)
         if not self.own and not board:
             self.title = pack.title
             self.statement = pack.statement if "statement" in given else self.statement
@@ -445,8 +461,21 @@ def _drop_unused_thresholds(layer: Layer, inherited: set[str]) -> None:
     """A threshold the base defines for rules this pack dropped is not one of this profile's."""
     used = {value[1:] for entry in layer.rules.values() for value in entry.fields.get("options", {}).values()
             if isinstance(value, str) and value.startswith("$")}
+    used |= {name for written, _ in layer.fillers for name in _threshold_names(written)}
     for name in inherited - used:
         del layer.thresholds[name]
+
+
+def _threshold_names(value: Any) -> Iterator[str]:
+    """The `$name`s anywhere in a value (a pack's `filler:`)."""
+    if isinstance(value, str) and value.startswith("$"):
+        yield value[1:]
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _threshold_names(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _threshold_names(item)
 
 
 def profile_packs(profile: str) -> list[tuple[PackDef, Document]]:
@@ -534,6 +563,8 @@ def _assemble(layer: Layer, overrides: dict[str, int]) -> RuleSet:
             + ", ".join(sorted(ruleset.thresholds))
         )
     ruleset.thresholds.update(overrides)
+    ruleset.filler = _filler(layer.fillers, ruleset.thresholds)
+    ruleset.vocabularies = dict(layer.vocabularies)
     ruleset.questions = dict(layer.questions)
     ruleset.groups = dict(layer.groups)
     ruleset.statement = layer.statement
@@ -544,10 +575,56 @@ def _assemble(layer: Layer, overrides: dict[str, int]) -> RuleSet:
         _check_refs(definition, ruleset, document, index)
         options = _options(definition, ruleset.thresholds, document, index)
         _check_fields(definition, options, document, index)
+        _check_vocabulary(definition, options, ruleset, document, index)
         ruleset.rules.append(Rule(definition, options, entry.pack, _where(document, index, "id")))
     _check_unique(ruleset)
     ruleset.rule_ids = frozenset(rule.id for rule in ruleset.rules)
     return ruleset
+
+
+def _filler(fillers: list[tuple[dict[str, Any], Document]], thresholds: dict[str, int]) -> FillerSpec | None:
+    """Every pack's `filler:` merged (fields added, settings of later packs winning), `$name`s resolved."""
+    from scrqm.shape.model import model_at
+    from scrqm.shape.validate import validate
+
+    merged: dict[str, Any] = {}
+    for written, document in fillers:
+        where = document.position_of(("filler",))
+        raw = _resolve(written, thresholds, f"{document.source}:{where.line}:{where.column}: filler")
+        shaped = validate(FillerSpec, Document(raw, "", {}, {}))
+        if isinstance(shaped, list):
+            issue = shaped[0]
+            raise PackError(f"{document.source}:{where.line}:{where.column}: rule pack: `filler.{issue.field}`: "
+                            f"{issue.message}")
+        for name in [*shaped.fields, *shaped.content_words]:
+            if model_at(name, None) is False:
+                raise PackError(f"{document.source}:{where.line}:{where.column}: rule pack: `filler` names "
+                                f"`{name}`, which is not a field of a referral{_suggest(name, None)}")
+        fields = [*merged.get("fields", []), *(f for f in shaped.fields if f not in merged.get("fields", []))]
+        merged = {**merged, **shaped.model_dump(exclude_unset=True), "fields": fields,
+                  "content_words": {**merged.get("content_words", {}), **shaped.content_words}}
+    return FillerSpec(**merged) if merged else None
+
+
+def _resolve(value: Any, thresholds: dict[str, int], where: str) -> Any:
+    if isinstance(value, str) and value.startswith("$"):
+        if value[1:] not in thresholds:
+            raise PackError(f"{where}: unknown threshold `{value[1:]}`; the thresholds are: "
+                            f"{', '.join(sorted(thresholds))}")
+        return thresholds[value[1:]]
+    if isinstance(value, dict):
+        return {key: _resolve(item, thresholds, where) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolve(item, thresholds, where) for item in value]
+    return value
+
+
+def _check_vocabulary(definition: RuleDef, options: Options, ruleset: RuleSet, document: Document, index: int) -> None:
+    name = getattr(options, "vocabulary", None)
+    if definition.check == "vocabulary" and name not in ruleset.vocabularies:
+        known = ", ".join(sorted(ruleset.vocabularies)) or "none"
+        raise PackError(f"{_where(document, index, 'options', 'vocabulary')}: rule {definition.id}: unknown "
+                        f"vocabulary `{name}`; the pack's `vocabularies:` are: {known}")
 
 
 def _digest(documents: Iterable[Document]) -> str:

@@ -118,6 +118,7 @@ def prepare_profiles(loaded: LoadedConfig) -> tuple[RuleSet, Settings, ProfileRu
         glossary=ACRONYM_GLOSSARY_DEFAULT | frozenset(config.glossary),
         learning_priorities=config.learning_priorities,
         redact=bool(config.redact),
+        vocabularies=tuple((name, tuple(sorted(entries))) for name, entries in sorted(config.vocabularies.items())),
     )
     return ruleset, settings, profiles
 
@@ -199,6 +200,10 @@ def describe_config(loaded: LoadedConfig) -> str:
             add(f"thresholds.{name}", value, f"{loaded.source_of('thresholds')}; another profile's")
     add("learning-priorities", config.learning_priorities)
     add("glossary", sorted(config.glossary))
+    for name, entries in sorted(ruleset.vocabularies.items()):
+        added = sorted(config.vocabularies.get(name, []))
+        source = f"rule pack; {loaded.source_of('vocabularies')} adds {len(added)}" if added else "rule pack"
+        add(f"vocabularies.{name}", sorted(entries | frozenset(added)), source)
     add("select", config.select)
     add("ignore", config.ignore)
     add("exclude", config.exclude)

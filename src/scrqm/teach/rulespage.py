@@ -42,6 +42,15 @@ def _profile_section(ruleset: RuleSet) -> list[str]:
         *[f"- `{name}`: {value}" for name, value in ruleset.thresholds.items()],
         "",
     ]
+    if ruleset.filler is not None:
+        fields = ", ".join(f"`{name}`" for name in ruleset.filler.fields)
+        lines += [f"Filler is judged like a placeholder in {fields}: a sentence, word or phrase repeated "
+                  f"(from {ruleset.filler.repeats} copies) to more than `filler_repeated_percent` of the words, "
+                  "more than `filler_not_english_percent` of the words not English, and, where a number of "
+                  "distinct content words is set, fewer than it.", ""]
+    for name, entries in sorted(ruleset.vocabularies.items()):
+        lines += [f"Vocabulary `{name}` (a board adds words under `vocabularies:` in its configuration): "
+                  + ", ".join(f"`{e}`" for e in sorted(entries)), ""]
     sections: dict[str, str] = {q.id: f"{q.id}: {' '.join(q.text.split())}" for q in ruleset.questions.values()}
     groups = dict.fromkeys(r.definition.group for r in ruleset.rules if r.definition.group)
     sections.update({g: f"Group `{g}`: {ruleset.groups.get(g, '')}".rstrip(": ") for g in groups})

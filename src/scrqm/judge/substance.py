@@ -1,0 +1,316 @@
+"""Judging whether free text has an answer's substance, not only its length.
+
+RULES-QM1.md's terms, computed here and nowhere else:
+
+* *filler*: one word, phrase or sentence repeated to make up the count; words
+  that are not English (lorem ipsum, keyboard runs); and, where asked, fewer
+  than a number of distinct content words (:func:`filler_kind`);
+* sentences, and a sentence that is itself a placeholder or says details are
+  to follow or to be confirmed (:func:`placeholder_sentence`);
+* sentences of one text that are also sentences of another, allowing a few
+  changed words (:func:`shared_sentences`);
+* whether some sentence uses a word of a vocabulary (:func:`uses_vocabulary`).
+
+Every measure is a share of the text, never a single word: a pseudonym, an
+agency's name or a professional term cannot make genuine prose filler.  The
+functions know nothing of referral fields, rules or severities.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from scrqm.judge.prose import is_placeholder
+
+# ---------------------------------------------------------------- words and sentences
+
+_WORD = re.compile(r"[^\W_]+(?:['\u2019\-\u2010\u2011&][^\W_]+)*")
+
+# Common English function words: not content words (RULES-QM1.md: "the", "and", "was").
+STOP_WORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had
+has have having he her here hers herself him himself his how i if in into is it its itself just
+me more most my myself no nor not now of off on once only or other our ours ourselves out over
+own same she should so some such than that the their theirs them themselves then there these they
+this those through to too under until up very was we were what when where which while who whom
+why will with would you your yours yourself yourselves may might must shall upon within without
+onto per via yet ever never whether though although however also us its i'm isn't wasn't weren't
+didn't don't doesn't hasn't haven't hadn't can't couldn't wouldn't shouldn't won't
+""".split())
+
+# A sentence ends at . ! ? or an ellipsis, before a space, or where a new line starts
+# a list item (a bullet or a number) or follows a blank line.
+_BOUNDARY = re.compile(
+    r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+"
+    r"|\n\s*\n\s*"
+    r"|\n(?=[ \t]*(?:[-*\u2022\u2013]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s))"
+)
+_LIST_MARK = re.compile(r"^\s*(?:[-*\u2022\u2013]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+)")
+# Abbreviations whose full stop does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st no nos e.g i.e eg ie etc vs approx ref para fig cllr sgt insp det supt "
+    "dc ds di pc jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    offset: int  # in the text, where the sentence starts
+    text: str
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """Its words, case-folded, without punctuation: what "the same sentence" compares."""
+        return sentence_key(self.text)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def sentence_key(text: str) -> tuple[str, ...]:
+    return tuple(re.sub(r"[\W_]+", "", w).casefold() for w in _WORD.findall(text))
+
+
+def sentences(text: str) -> list[Sentence]:
+    """The sentences of text, each with its offset; list marks are not part of them."""
+    found: list[Sentence] = []
+    start = 0
+    pieces: list[tuple[int, int]] = []
+    for match in _BOUNDARY.finditer(text):
+        before = text[start:match.start()]
+        last = before.rsplit(None, 1)[-1].rstrip(".").casefold() if before.strip() else ""
+        if last in _ABBREVIATIONS and before.rstrip().endswith(".") or _LIST_MARK.fullmatch(before + " "):
+            continue
+        pieces.append((start, match.start()))
+        start = match.end()
+    pieces.append((start, len(text)))
+    for begin, end in pieces:
+        piece = text[begin:end]
+        mark = _LIST_MARK.match(piece)
+        skip = mark.end() if mark else len(piece) - len(piece.lstrip())
+        body = piece[skip:].rstrip()
+        if body:
+            found.append(Sentence(begin + skip, body))
+    return found
+
+
+# ---------------------------------------------------------------- English words
+
+
+# The list is sorted from the most frequent word down: the most frequent words
+# settle most texts, so the whole list is read only for a text they do not.
+COMMON_WORDS = 20_000
+
+
+@lru_cache(maxsize=2)
+def english_words(most_common: int | None = None) -> frozenset[str]:
+    """English words: symspellpy's frequency dictionary (82,765 words, British and US spellings).
+
+    Only the data file is read, never the package's code (importing it costs
+    more than reading the list), and only the first time a text needs it;
+    `most_common` reads only that many of the most frequent words.
+    """
+    import importlib.util
+    from itertools import islice
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("symspellpy")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the English word list (package symspellpy) is not installed; pip install symspellpy")
+    path = Path(next(iter(spec.submodule_search_locations))) / "frequency_dictionary_en_82_765.txt"
+    with path.open(encoding="utf-8") as lines:
+        # Each line is "word count".
+        return frozenset(line.split(" ", 1)[0] for line in islice(lines, most_common) if line.strip())
+
+
+_SUFFIXES = ("'s", "\u2019s", "s", "es", "ed", "d", "ing", "ly", "er", "ers")
+
+
+def is_english(word: str, known: frozenset[str] | None = None) -> bool:
+    """A word of the list, or one once a plural, tense or hyphenated part is taken off."""
+    known = english_words() if known is None else known
+    word = word.casefold().replace("\u2019", "'")
+    if word in known or word.replace("'", "") in known:
+        return True
+    if "-" in word or "\u2010" in word or "\u2011" in word:
+        return any(is_english(part, known) for part in re.split(r"[-\u2010\u2011]", word) if len(part) > 2)
+    if "'" in word:
+        return is_english(word.split("'", 1)[0], known)
+    return any(word.endswith(s) and word[: -len(s)] in known for s in _SUFFIXES if len(word) > len(s) + 2)
+
+
+def _not_english(words: list[str], enough: int) -> int:
+    """How many of words are in no English word list, or at most `enough - 1` when fewer than `enough` are.
+
+    The common words are asked first; the whole list is read only when the
+    words they do not know reach `enough`.
+    """
+    unknown = [w for w in words if not is_english(w, english_words(COMMON_WORDS))]
+    if len(unknown) < enough:
+        return len(unknown)
+    everything = english_words()
+    return sum(1 for w in unknown if not is_english(w, everything))
+
+
+def _checked_words(text: str, sentence_starts: Collection[int], ignore: Collection[str]) -> list[str]:
+    """The words whose Englishness says something: not names, acronyms, numbers or single letters.
+
+    A capitalised word inside a sentence is taken for a name (a person, an
+    agency, a place) and an all-capitals one for an acronym, unless capitals
+    are most of the text (a text typed in capitals, or in title case), when
+    every word is checked.
+    """
+    tokens = [(m.start(), m.group()) for m in _WORD.finditer(text)]
+    alphabetic = [(at, w) for at, w in tokens if w.replace("-", "").replace("'", "").isalpha() and len(w) > 2]
+    capitalised = sum(1 for _, w in alphabetic if w[0].isupper())
+    every = bool(alphabetic) and capitalised * 10 >= len(alphabetic) * 6
+    checked = []
+    for at, word in alphabetic:
+        if word in ignore or word.casefold() in ignore:
+            continue
+        if not every and (word.isupper() or word[0].isupper() and at not in sentence_starts):
+            continue
+        checked.append(word)
+    return checked
+
+
+# ---------------------------------------------------------------- filler
+
+
+def filler_kind(
+    text: str,
+    *,
+    content_words: int = 0,
+    repeated_percent: int = 50,
+    not_english_percent: int = 50,
+    repeats: int = 3,
+    ignore: Collection[str] = (),
+) -> str | None:
+    """Say which kind of filler text is, or None when it is not filler.
+
+    * repetition: one sentence, or one word or phrase of up to five words,
+      occurs at least `repeats` times and its copies make up more than
+      `repeated_percent` per cent of the words;
+    * not English: more than `not_english_percent` per cent of the words
+      checked (names, acronyms, numbers and words in `ignore` aside) are in no
+      English word list, given at least three checked words;
+    * too little: fewer than `content_words` distinct content words (three
+      letters or more, not stop words), when `content_words` is given.
+    """
+    all_words = [w.casefold() for w in _WORD.findall(text)]
+    total = len(all_words)
+    if not total:
+        return None
+    parts = sentences(text)
+    keys = Counter(s.key for s in parts if s.key)
+    for key, count in keys.most_common(1):
+        if count >= repeats and count * len(key) * 100 > repeated_percent * total:
+            return f"the same sentence appears {count} times"
+    for size in range(1, 6):
+        grams = Counter(tuple(all_words[i:i + size]) for i in range(total - size + 1))
+        for gram, count in grams.most_common(1):
+            if count >= repeats and min(count * size, total) * 100 > repeated_percent * total:
+                if size == 1:
+                    return f"one word makes up {count} of its {total} words"
+                return f"the same phrase of {size} words is repeated {count} times"
+    starts = {m.start() for m in (_WORD.search(text, s.offset) for s in parts) if m}
+    checked = _checked_words(text, starts, ignore)
+    if len(checked) >= 3:
+        foreign = _not_english(checked, not_english_percent * len(checked) // 100 + 1)
+        if foreign * 100 > not_english_percent * len(checked):
+            return f"most of its words are not English ({foreign} of the {len(checked)} checked)"
+    if content_words:
+        distinct = {
+            re.sub(r"['\u2019]s$", "", w) for w in all_words
+            if w not in STOP_WORDS and sum(c.isalpha() for c in w) >= 3
+        }
+        if len(distinct) < content_words:
+            return f"it has only {len(distinct)} different content words (fewer than {content_words})"
+    return None
+
+
+# ---------------------------------------------------------------- placeholder sentences
+
+_LATER = r"(?=\s*(?:[.!?;:,)\u2026]|$|(?:later|shortly|soon|in\s+due\s+course|separately|when|once|after|under\s+separate|next\s+week|on\s+receipt|as\s+soon)\b))"
+_TO_FOLLOW = re.compile(
+    r"\bt\.?b\.?[cade]\b\.?"
+    r"|\bto\s+be\s+(?:confirmed|advised|clarified)\b"
+    r"|\b(?:to|will|shall)\s+follow\b" + _LATER
+    + r"|\b(?:to|will)\s+be\s+(?:provided|sent|added|completed|supplied|shared|circulated|forwarded|updated)\b" + _LATER
+    + r"|\b(?:details|information|info|chronology|chronologies|reports?|findings|results|updates?|documents?|more)"
+    r"\s+(?:(?:is|are)\s+)?(?:pending|awaited|outstanding|to\s+come)\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def placeholder_sentence(sentence: str) -> bool:
+    """The sentence is a placeholder ("TBC.", "See attached.") or says details are to follow or be confirmed."""
+    return is_placeholder(sentence) or _TO_FOLLOW.search(sentence) is not None
+
+
+def placeholder_only(text: str) -> bool:
+    """Every sentence of a short text is a placeholder sentence ("Details to follow. Chronology TBC.")."""
+    parts = sentences(text)
+    return bool(parts) and len(_WORD.findall(text)) <= 12 and all(placeholder_sentence(s.text) for s in parts)
+
+
+# ---------------------------------------------------------------- shared sentences
+
+
+def _changes(a: tuple[str, ...], b: tuple[str, ...], limit: int) -> int:
+    """Word edit distance of a and b, or limit + 1 once it exceeds limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, word in enumerate(a, start=1):
+        current = [i]
+        for j, other in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def same_sentence(a: tuple[str, ...], b: tuple[str, ...], changed_words: int) -> bool:
+    """The same words in the same order, or with at most `changed_words` changed.
+
+    A change must leave most of the sentence as it was: a sentence of four
+    words may differ in one, of two words in none.
+    """
+    if a == b:
+        return bool(a)
+    allowed = min(changed_words, (min(len(a), len(b)) - 1) // 2)
+    return allowed > 0 and _changes(a, b, allowed) <= allowed
+
+
+def shared_sentences(text: str, other: str, changed_words: int = 2) -> tuple[list[Sentence], list[Sentence]]:
+    """(text's sentences, those of them that are also sentences of `other`)."""
+    mine = [s for s in sentences(text) if s.key]
+    theirs = {s.key for s in sentences(other) if s.key}
+    shared = [s for s in mine if s.key in theirs or any(same_sentence(s.key, t, changed_words) for t in theirs)]
+    return mine, shared
+
+
+# ---------------------------------------------------------------- vocabulary
+
+
+@lru_cache(maxsize=64)
+def vocabulary_pattern(entries: frozenset[str]) -> re.Pattern[str]:
+    """One pattern for the entries: words or phrases, `*` at a word's end for any ending."""
+    def one(entry: str) -> str:
+        parts = [re.escape(p.rstrip("*")) + (r"[\w'\u2019-]*" if p.endswith("*") else "") for p in entry.split()]
+        return r"\s+".join(parts)
+
+    alternatives = "|".join(one(e) for e in sorted(entries, key=len, reverse=True) if e.strip("* "))
+    return re.compile(rf"(?<![\w-])(?:{alternatives or '(?!)'})(?![\w-])", re.IGNORECASE)
+
+
+def uses_vocabulary(text: str, entries: Iterable[str]) -> bool:
+    return vocabulary_pattern(frozenset(entries)).search(text) is not None
