@@ -230,3 +230,79 @@ def test_a_reader_that_goes_away_is_a_quiet_exit(command: list[str]) -> None:
         stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141  # 128 + SIGPIPE, as `yes | head` gives
     assert stderr == ""
+
+
+# ---------------------------------------------------------------- 2. terminal and CI commands
+
+ESC = "\x1b"
+# What a hostile referral carries: OSC 0 (window title), clear screen, an OSC 8 link, an SGR
+# colour, an 8-bit CSI, a bidirectional override, and newlines that would start workflow commands.
+NASTY = ["\\e]0;pwned\\a", "\\e[2J", "\\e]8;;https://evil.example\\e\\\\link\\e]8;;\\e\\\\", "\\e[31m",
+         "\\u009b2J", "\\u202e", "\\n::error::forged", "\\r::add-mask::x", "\\n::stop-commands::token"]
+
+
+def hostile_referral(base: str, *, unknown_key: bool) -> str:
+    payload = "".join(NASTY)
+    waivers = (f'waivers:\n  - rule: "QM1.1-rationale-brief{payload}"\n    reason: "fine{payload}"\n'
+               f'  - rule: "QM1.1-no-such-rule{payload}"\n    reason: "because{payload}"\n')
+    extra = f'"key{payload}": 1\n' if unknown_key else ""
+    text = base.replace("format: scrqm/referral@1\n", f"format: scrqm/referral@1\n{waivers}{extra}", 1)
+    return text.replace("- Brambleway Day Nursery", f'- "Brambleway{payload} Nursery"')
+
+
+@pytest.fixture
+def hostile_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    base = GOOD.read_text(encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / f"a{ESC}]0;title{ESC}\\b{ESC}[2J.yaml").write_text(hostile_referral(base, unknown_key=False),
+                                                                encoding="utf-8")
+    (folder / "b\n::error file=x::pwned.yaml").write_text(hostile_referral(base, unknown_key=True), encoding="utf-8")
+    # A shape error quoting the value, and a referral (valid) named like a command.
+    (folder / "c.yaml").write_text(base.replace("child_age_band: ", f"child_age_band: \"x{ESC}[5m\\n::error::v\"  # ", 1)
+                                   .replace("referral:\n", "referral:\n", 1), encoding="utf-8")
+    (folder / "::warning::d.yaml").write_text(hostile_referral(base, unknown_key=False), encoding="utf-8")
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def assert_harmless(output: str) -> None:
+    bad = sorted({f"{ord(c):#04x}" for c in output if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F
+                  or c in "\u202e\u2028\u2029"})
+    assert not bad, f"control characters reach the output: {bad}"
+    starts = [line for line in output.splitlines() if line.lstrip().startswith("::")]
+    assert not starts, starts
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise"])
+@pytest.mark.parametrize("teach", [False, True])
+def test_referral_text_and_paths_never_drive_the_terminal_or_the_runner(
+        run_line: Callable[..., Any], hostile_folder: Path, fmt: str, teach: bool) -> None:
+    names = sorted(p.name for p in hostile_folder.iterdir())
+    result = run_line("check", "--isolated", "--no-cache", "--today", TODAY, "-f", fmt,
+                      *(["--teach"] if teach and fmt == "text" else []), *names)
+    assert "Traceback" not in result.stderr
+    assert_harmless(result.stdout)
+    assert_harmless(result.stderr)
+    # Shown, not dropped: the reader sees what the file holds.
+    assert "\\x1b]0;pwned" in result.stdout and "⏎::error::forged" in result.stdout
+    assert "./::warning::d.yaml" in result.stdout
+    assert result.stdout.count(" checked: ") == 1
+
+
+def test_patterns_table_never_drives_the_terminal(run_line: Callable[..., Any], hostile_folder: Path) -> None:
+    result = run_line("patterns", "--isolated", ".")
+    assert "Traceback" not in result.stderr
+    assert_harmless(result.stdout)
+    assert_harmless(result.stderr)
+    assert "Brambleway\\x1b]0;pwned" in result.stdout  # the shared institution, made visible
+
+
+def test_github_format_keeps_the_runner_s_own_escaping(run_line: Callable[..., Any], hostile_folder: Path) -> None:
+    names = sorted(p.name for p in hostile_folder.iterdir())
+    result = run_line("check", "--isolated", "--no-cache", "--today", TODAY, "-f", "github", *names)
+    lines = result.stdout.splitlines()
+    commands = [line for line in lines if line.startswith("::")]
+    assert commands and all(line.split(" ", 1)[0] in ("::error", "::warning", "::notice") for line in commands)
+    assert all(line.startswith("::") for line in lines[:-1]) and " checked: " in lines[-1]
+    assert "%0A::error::forged" in result.stdout

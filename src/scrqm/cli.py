@@ -21,6 +21,7 @@ from scrqm import __version__
 from scrqm.errors import (EXIT_BROKEN_PIPE, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, ScrqmError,
                           quiet_broken_pipe)
 from scrqm.report import REPORTERS, default_format
+from scrqm.report.visible import visible
 
 if TYPE_CHECKING:
     from scrqm.packs.loader import RuleSet
@@ -422,7 +423,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ScrqmError as exc:
-        typer.echo(f"scrqm: error: {exc}", err=True)
+        typer.echo(visible(f"scrqm: error: {exc}"), err=True)
         raise typer.Exit(EXIT_ERROR) from None
     except KeyboardInterrupt:
         typer.echo("scrqm: interrupted", err=True)
@@ -433,8 +434,8 @@ def user_errors() -> Iterator[None]:
     except OSError as exc:
         # Last resort: a system error on a name the user gave (too long, no access) is theirs to fix.
         reason = exc.strerror or str(exc)
-        typer.echo(f"scrqm: error: {exc.filename}: {reason}" if exc.filename is not None else f"scrqm: error: {reason}",
-                   err=True)
+        typer.echo(visible(f"scrqm: error: {exc.filename}: {reason}" if exc.filename is not None
+                           else f"scrqm: error: {reason}"), err=True)
         raise typer.Exit(EXIT_ERROR) from None
 
 

@@ -313,7 +313,9 @@ def render_text(patterns: Patterns, stream: TextIO) -> None:
     from rich.text import Text
 
     from scrqm.report.text import console_for
+    from scrqm.report.visible import shown
 
+    patterns = shown(patterns)  # names and paths as text, never terminal or CI commands
     console = console_for(stream)
     valid = patterns.files - len(patterns.skipped)
     by = " or ".join(f"`{f}`" for f in DATE_FIELDS[patterns.by])
@@ -401,12 +403,15 @@ def execute(options: PatternOptions, stream: TextIO, notes: TextIO) -> Patterns:
             cache[name] = load_ruleset(name, thresholds=config.thresholds)
         return cache[name]
 
+    from scrqm.report.visible import visible
+
     found = discover(options.paths, exclude=config.exclude, force_exclude=bool(config.force_exclude))
     for error in found.errors:
-        print(f"scrqm: error: {error}", file=notes)
+        print(visible(f"scrqm: error: {error}"), file=notes)
 
     def note(path: str) -> None:
-        print(f"scrqm: note: {path}: skipped, not a valid referral (`scrqm check {path}` says why)", file=notes)
+        print(visible(f"scrqm: note: {path}: skipped, not a valid referral (`scrqm check {path}` says why)"),
+              file=notes)
 
     patterns = find_patterns(found.files, choose=choose, window_days=options.window_days,
                              by=options.by, min_referrals=options.min_referrals, on_skip=note)

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 class ConciseReporter:
     def render(self, run: Run, stream: TextIO) -> None:
+        from scrqm.report.visible import shown_run
+
+        run = shown_run(run)  # referral text and paths as text, never terminal or CI commands
         for file in run.results:
             for finding in file.findings:
                 stream.write(finding_line(file.path, finding) + "\n")

@@ -96,6 +96,9 @@ def verdict_text(verdict: str) -> Text:
 
 class TextReporter:
     def render(self, run: Run, stream: TextIO) -> None:
+        from scrqm.report.visible import shown_run
+
+        run = shown_run(run)  # referral text and paths as text, never terminal or CI commands
         console = console_for(stream)
         if run.teach:
             _render_statement(console, run)

@@ -234,6 +234,7 @@ def execute(options: CheckOptions) -> Outcome:
     from scrqm.run.discover import discover
     from scrqm.run.progress import progress
     from scrqm.report import Run, get_reporter
+    from scrqm.report.visible import visible
 
     loaded = effective_config(options)
     ruleset, settings, profiles = prepare_profiles(loaded)
@@ -244,7 +245,7 @@ def execute(options: CheckOptions) -> Outcome:
                      force_exclude=bool(config.force_exclude))
     _refuse_output_over_input(options.output, found.files)
     for error in found.errors:
-        print(f"scrqm: error: {error}", file=sys.stderr)
+        print(visible(f"scrqm: error: {error}"), file=sys.stderr)
     if not found.files and not found.errors and "-" not in options.paths and not config.allow_empty:
         if not found.excluded:
             raise ScrqmError(nothing_found(options.paths, found.skipped))
