@@ -306,3 +306,146 @@ def test_github_format_keeps_the_runner_s_own_escaping(run_line: Callable[..., A
     assert commands and all(line.split(" ", 1)[0] in ("::error", "::warning", "::notice") for line in commands)
     assert all(line.startswith("::") for line in lines[:-1]) and " checked: " in lines[-1]
     assert "%0A::error::forged" in result.stdout
+
+
+# ---------------------------------------------------------------- 4. the result cache
+
+
+def _only_shard(cache_dir: Path) -> Path:
+    from scrqm.run.cache import FORMAT
+
+    [shard] = list((cache_dir / f"v{FORMAT}").glob("*.json"))
+    return shard
+
+
+def _failing(tmp_path: Path) -> Path:
+    """The exemplary referral referred three weeks late, with no explanation: QM1.3 fails."""
+    path = tmp_path / "failing.yaml"
+    text = GOOD.read_text(encoding="utf-8").replace("  date: 2016-11-10\n", "  date: 2016-12-01\n", 1)
+    assert "2016-12-01" in text
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_an_edited_cache_entry_cannot_turn_a_fail_into_a_pass(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    import json
+
+    referral, cache_dir = _failing(tmp_path), tmp_path / "cache"
+    args = ("check", "--isolated", "--today", TODAY, "-f", "sarif", "--cache-dir", str(cache_dir), str(referral))
+    first = run_line(*args)
+    assert first.exit_code == 1 and json.loads(first.stdout)["runs"][0]["results"]
+    shard = _only_shard(cache_dir)
+    data = json.loads(shard.read_text(encoding="utf-8"))
+    [(key, (digest, text))] = data["entries"].items()
+    entry = json.loads(text)
+    entry.update(verdict="pass", findings=[], questions={q: "pass" for q in entry["questions"]})
+    data["entries"][key] = [digest, json.dumps(entry)]  # as a hand edit keeps the digest
+    shard.write_text(json.dumps(data), encoding="utf-8")
+    second = run_line(*args)
+    assert second.exit_code == 1, "a tampered entry decided the verdict"
+    assert json.loads(second.stdout)["runs"][0]["results"] == json.loads(first.stdout)["runs"][0]["results"]
+
+
+def test_an_entry_written_with_another_key_is_a_miss(ruleset: Any, tmp_path: Path) -> None:
+    from conftest import Settings
+    from scrqm.config import Config
+    from scrqm.run.batch import Plan, check_files
+    from scrqm.run.cache import KEY_FILE, ResultCache
+
+    plan = Plan(ruleset, Config(), Settings(today=dt.date(2026, 11, 26)))
+    files = [(_failing(tmp_path), "failing.yaml")]
+    foreign = tmp_path / "foreign"
+    cache = ResultCache(foreign, "ctx")
+    check_files(files, plan=plan, jobs=1, cache=cache)
+    cache.save()
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    (ours / KEY_FILE).write_bytes(b"")  # replaced below by a key of its own
+    (ours / KEY_FILE).unlink()
+    ResultCache(ours, "ctx")  # creates our key
+    import shutil
+
+    shutil.copytree(foreign / "v2", ours / "v2")  # the entries of another job, restored here
+    again = ResultCache(ours, "ctx")
+    check_files(files, plan=plan, jobs=1, cache=again)
+    assert again.hits == 0
+    mode = (ours / KEY_FILE).stat().st_mode & 0o777
+    assert mode == 0o600
+
+
+def test_a_key_others_can_read_is_not_trusted(ruleset: Any, tmp_path: Path) -> None:
+    from conftest import Settings
+    from scrqm.config import Config
+    from scrqm.run.batch import Plan, check_files
+    from scrqm.run.cache import KEY_FILE, ResultCache
+
+    plan = Plan(ruleset, Config(), Settings(today=dt.date(2026, 11, 26)))
+    files = [(GOOD, "good.yaml")]
+    cache = ResultCache(tmp_path, "ctx")
+    check_files(files, plan=plan, jobs=1, cache=cache)
+    cache.save()
+    (tmp_path / KEY_FILE).chmod(0o644)
+    again = ResultCache(tmp_path, "ctx")
+    check_files(files, plan=plan, jobs=1, cache=again)
+    assert again.hits == 0 and again.secret is None
+
+
+@pytest.mark.parametrize("change", [
+    {"verdict": "bogus"},
+    {"finding": {"severity": "critical"}},
+    {"profile": "../../etc"},
+    {"finding": {"line": "<script>alert(1)</script>"}},
+    {"finding": {"line": 0}},
+    {"finding": {"waived": False}},
+    {"finding": {"extra": 1}},
+    {"questions": {"QM1.1": "maybe"}},
+    {"facts": {"delay_working_days": [1, 2]}},
+    {"findings": "none"},
+    {"path": "elsewhere.yaml"},
+], ids=lambda c: ",".join(f"{k}" for k in c) + ":" + str(list(c.values())[0])[:20])
+def test_a_bad_entry_is_a_miss_even_with_a_valid_digest(ruleset: Any, tmp_path: Path, change: dict[str, Any]) -> None:
+    import json
+
+    from conftest import Settings
+    from scrqm.config import Config
+    from scrqm.run.batch import Plan, check_files
+    from scrqm.run.cache import ResultCache
+
+    plan = Plan(ruleset, Config(), Settings(today=dt.date(2026, 11, 26)))
+    files = [(_failing(tmp_path), "failing.yaml")]
+    reference = [r.to_dict() for r in check_files(files, plan=plan, jobs=1)]
+    cache = ResultCache(tmp_path / "c", "ctx")
+    check_files(files, plan=plan, jobs=1, cache=cache)
+    cache.save()
+    shard = _only_shard(tmp_path / "c")
+    data = json.loads(shard.read_text(encoding="utf-8"))
+    [(key, (_digest, text))] = data["entries"].items()
+    entry = json.loads(text)
+    for name, value in change.items():
+        if name == "finding":
+            entry["findings"][0].update(value)
+        else:
+            entry[name] = value
+    text = json.dumps(entry)
+    data["entries"][key] = [cache._digest(key, text), text]  # signed with the real key: validation alone decides
+    shard.write_text(json.dumps(data), encoding="utf-8")
+    again = ResultCache(tmp_path / "c", "ctx")
+    assert [r.to_dict() for r in check_files(files, plan=plan, jobs=1, cache=again)] == reference
+    assert again.hits == 0
+
+
+def test_an_untouched_entry_is_still_a_hit(ruleset: Any, tmp_path: Path) -> None:
+    from conftest import Settings
+    from scrqm.config import Config
+    from scrqm.run.batch import Plan, check_files
+    from scrqm.run.cache import ResultCache
+
+    plan = Plan(ruleset, Config(), Settings(today=dt.date(2026, 11, 26)))
+    files = [(_failing(tmp_path), "failing.yaml"), (GOOD, "good.yaml")]
+    reference = [r.to_dict() for r in check_files(files, plan=plan, jobs=1)]
+    cache = ResultCache(tmp_path, "ctx")
+    check_files(files, plan=plan, jobs=1, cache=cache)
+    cache.save()
+    again = ResultCache(tmp_path, "ctx")
+    assert [r.to_dict() for r in check_files(files, plan=plan, jobs=1, cache=again)] == reference
+    assert again.hits == 2

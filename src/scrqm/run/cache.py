@@ -10,8 +10,15 @@ not stored: the same text checked under another name gives the same result,
 renamed.
 
 Safety: a shard is written to a temporary file and renamed into place, so a
-reader never sees half of one; a shard that cannot be read or parsed, or whose
-entries are malformed, counts as empty.  Results of files that could not be
+reader never sees half of one; a shard that cannot be read or parsed counts as
+empty.  Trust (docs/reliability.md, "The result cache"): each entry carries
+a keyed digest (HMAC-SHA256) of its context, its key and its exact text, with
+a secret kept in the folder's `key` file, created 0600 on first use; an entry
+whose digest does not verify (edited by hand, written with another key, moved
+to another key or shard) is a miss.  An entry that verifies is still
+validated as strictly as a referral (verdicts, severities and profiles from
+their fixed sets, positions positive integers, nothing extra or missing):
+a bad entry is a miss, never a traceback and never a verdict.  Results of files that could not be
 read are never stored.  Size: at most `MAX_SHARDS` shards are kept (the
 least recently written are deleted) and each holds at most `MAX_ENTRIES`
 entries, those of the latest run first.  The directory is `--cache-dir`, the
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -29,9 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from scrqm import __version__
-from scrqm.result import FileResult
+from scrqm.result import VERDICTS, FileResult
 
-FORMAT = 1
+FORMAT = 2  # 2: entries are [digest, text], digest keyed by the folder's `key` file
+KEY_FILE = "key"
+KEY_BYTES = 32
 MAX_SHARDS = 8
 MAX_ENTRIES = 50_000
 
@@ -110,42 +120,57 @@ class ResultCache:
 
     def __init__(self, directory: Path, context: str) -> None:
         self.directory = directory
+        self.context = context
         self.shard = directory / f"v{FORMAT}" / f"{context}.json"
-        self.old: dict[str, Any] = self._read()
+        self.secret = _secret(directory)
+        self.old: dict[str, Any] = self._read() if self.secret is not None else {}
         self.new: dict[str, Any] = {}
         self.hits = 0
 
     def _read(self) -> dict[str, Any]:
         try:
             data = json.loads(self.shard.read_bytes())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return {}
         if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("entries"), dict):
             return {}
         entries: dict[str, Any] = data["entries"]
         return entries
 
+    def _digest(self, key: str, text: str) -> str:
+        assert self.secret is not None
+        message = f"{FORMAT}\0{self.context}\0{key}\0{text}".encode("utf-8", "surrogatepass")
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+
     def get(self, key: str, *, display: str) -> FileResult | None:
-        entry = self.new.get(key) or self.old.get(key)
-        if entry is None:
+        stored = self.new.get(key) or self.old.get(key)
+        if stored is None or self.secret is None:
             return None
-        try:
-            result = FileResult.from_dict({**entry, "path": display})
-        except (TypeError, KeyError, AttributeError):
+        if not (isinstance(stored, list) and len(stored) == 2
+                and isinstance(stored[0], str) and isinstance(stored[1], str)):
+            return None
+        digest, text = stored
+        if not hmac.compare_digest(digest, self._digest(key, text)):
+            return None  # edited, foreign, or moved from another key: not ours
+        result = trusted_result(text, display=display)
+        if result is None:
             return None  # a malformed entry is a miss, never an error
-        self.new[key] = entry
+        self.new[key] = stored
         self.hits += 1
         return result
 
     def put(self, key: str, result: FileResult) -> None:
-        if result.io_error:
+        if result.io_error or self.secret is None:
             return
         entry = result.to_dict()
         del entry["path"]
-        self.new[key] = entry
+        text = json.dumps(entry, ensure_ascii=False)  # key order kept: questions are in the pack's order
+        self.new[key] = [self._digest(key, text), text]
 
     def save(self) -> None:
         """Write the shard atomically; a cache that cannot be written is silently skipped."""
+        if self.secret is None:
+            return
         entries = dict(self.new)
         for key, value in self.old.items():
             if len(entries) >= MAX_ENTRIES:
@@ -159,6 +184,138 @@ class ResultCache:
             _prune(self.shard.parent, keep=self.shard)
         except OSError:
             pass  # a read-only or full disk makes the next run cold, not wrong
+
+
+def _secret(directory: Path) -> bytes | None:
+    """The folder's key: read, or created 0600 on first use; None (no cache) when it cannot be trusted.
+
+    A key that is not a regular file of this user, or that others may read or
+    write, is not used: whoever can read it can write entries that verify.
+    """
+    import stat
+
+    path = directory / KEY_FILE
+    for _attempt in range(2):
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        except FileNotFoundError:
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            except FileExistsError:
+                continue  # another run made it first: read theirs
+            except OSError:
+                return None
+            secret = os.urandom(KEY_BYTES)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(secret.hex().encode())
+            except OSError:
+                return None
+            return secret
+        except OSError:
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            try:
+                info = os.fstat(handle.fileno())
+                if (not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077
+                        or (hasattr(os, "getuid") and info.st_uid != os.getuid())):
+                    return None
+                text = handle.read(2 * KEY_BYTES + 1)
+            except OSError:
+                return None
+        try:
+            secret = bytes.fromhex(text.decode("ascii"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return secret if len(secret) == KEY_BYTES else None
+    return None
+
+
+_SEVERITIES = frozenset({"fail", "warn", "info"})
+_FINDING_TEXT = ("question", "group", "fix", "field")
+
+
+def trusted_result(text: str, *, display: str) -> FileResult | None:
+    """The result an entry's text holds, if it is exactly what `put` writes; else None."""
+    try:
+        entry = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(entry, dict) or "path" in entry or not _valid_entry(entry):
+        return None
+    try:
+        result = FileResult.from_dict({**entry, "path": display})
+    except (TypeError, KeyError, AttributeError, ValueError):
+        return None
+    # Nothing extra and nothing missing: the entry is what this version writes.
+    if result.to_dict() != {**entry, "path": display}:
+        return None
+    return result
+
+
+def _valid_entry(entry: dict[str, Any]) -> bool:
+    from scrqm.packs.loader import profiles
+
+    if entry.get("verdict") not in VERDICTS:
+        return False
+    profile = entry.get("profile")
+    if profile is not None and (not isinstance(profile, str) or profile not in _known_profiles(profiles)):
+        return False
+    questions = entry.get("questions")
+    if questions is not None and not _verdict_map(questions):
+        return False
+    if not _verdict_map(entry.get("groups", {})):
+        return False
+    facts = entry.get("facts", {})
+    if not isinstance(facts, dict) or not all(
+            isinstance(k, str) and (isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)))
+            for k, v in facts.items()):
+        return False
+    findings = entry.get("findings")
+    return isinstance(findings, list) and all(_valid_finding(f) for f in findings)
+
+
+_PROFILES: list[str] = []
+
+
+def _known_profiles(profiles: Any) -> list[str]:
+    if not _PROFILES:
+        _PROFILES.extend(profiles())
+    return _PROFILES
+
+
+def _verdict_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and v in VERDICTS for k, v in value.items())
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _valid_finding(finding: Any) -> bool:
+    if not isinstance(finding, dict):
+        return False
+    if not (_positive(finding.get("line")) and _positive(finding.get("column"))
+            and isinstance(finding.get("rule"), str) and isinstance(finding.get("message"), str)
+            and finding.get("severity") in _SEVERITIES):
+        return False
+    if not all(finding.get(name) is None or isinstance(finding.get(name), str) for name in _FINDING_TEXT):
+        return False
+    if "waived" in finding and (finding["waived"] is not True
+                                or not (finding.get("waiver_reason") is None
+                                        or isinstance(finding.get("waiver_reason"), str))):
+        return False
+    autofix = finding.get("autofix")
+    if autofix is not None:
+        if not (isinstance(autofix, dict) and isinstance(autofix.get("message"), str)
+                and isinstance(autofix.get("edits"), list)):
+            return False
+        for edit in autofix["edits"]:
+            if not (isinstance(edit, dict) and isinstance(edit.get("content"), str)
+                    and all(_positive(edit.get(k)) for k in ("line", "column", "end_line", "end_column"))):
+                return False
+    return True
 
 
 def _write_atomically(path: Path, text: str) -> None:
