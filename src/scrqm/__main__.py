@@ -16,6 +16,12 @@ def main() -> None:
 
         print(f"scrqm {__version__}")
         return
+    if sys.argv[1:2] == ["server"]:
+        # The language server answers the editor before typer, rich or the checker are imported.
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+        from scrqm.server import main as serve
+
+        sys.exit(serve(sys.argv[2:]))
     # pydantic looks for observability plugins through every installed
     # package's entry points (importlib.metadata: ~40 ms a run) the first time
     # a model is built; the command line uses none.  The user can still opt in.

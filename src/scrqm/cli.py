@@ -370,6 +370,20 @@ def _active_ruleset(*, profile: Optional[str], config: Optional[Path], isolated:
     return prepare(effective_config(options))[0]
 
 
+@app.command("server", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def server(
+    today: Annotated[Optional[str], typer.Option(help="Treat this date (YYYY-MM-DD) as today, for reproducible results.")] = None,
+    config: ConfigOption = None, isolated: IsolatedOption = False, rules: RulesOption = None,
+    stdio: Annotated[bool, typer.Option("--stdio", help="Talk over standard input and output (the default).")] = False,
+) -> None:
+    """Run the language server for editors (LSP over standard input and output; see docs/editors.md)."""
+    from scrqm.server import main as serve
+
+    argv = [*(["--today", today] if today else []), *(["--config", str(config)] if config else []),
+            *(["--isolated"] if isolated else []), *[a for r in rules or [] for a in ("--rules", str(r))]]
+    raise typer.Exit(serve(argv))
+
+
 examples_app = typer.Typer(help="The teaching gallery: bundled example referrals and their expected verdicts.",
                            invoke_without_command=True, no_args_is_help=False)
 app.add_typer(examples_app, name="examples")

@@ -54,6 +54,7 @@ class CheckOptions:
     jobs: int | None = None
     cache: bool | None = None
     cache_dir: Path | None = None
+    config_start: Path | None = None  # where the search for a configuration file starts (default: here)
     fix: bool = False  # mend what can be mended in place, then report what is left
     diff: bool = False  # print the mends as a unified diff; write nothing, report nothing
     allow_empty: bool | None = None
@@ -72,7 +73,7 @@ def effective_config(options: CheckOptions) -> LoadedConfig:
     """The configuration file's values with the command line's on top."""
     from scrqm.config import load_config
 
-    loaded = load_config(explicit=options.config, isolated=options.isolated)
+    loaded = load_config(start=options.config_start, explicit=options.config, isolated=options.isolated)
     file_config = loaded.config
     return loaded.with_cli(
         profile=options.profile,

@@ -1,0 +1,42 @@
+"""Positions between scrqm (1-based lines, columns in code points) and LSP (0-based, the client's units)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsprotocol import types as lsp
+from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
+from pygls.workspace.position_codec import ServerTextPosition
+
+SHOW_RANGE = "scrqm.showRange"
+BUILT_IN_RULES = ("load", "shape", "io")
+
+
+def finding_range(document: TextDocument, line: int, column: int) -> lsp.Range:
+    """From the finding's position to the end of its line's text, in the client's code units."""
+    lines = document.lines
+    index = min(max(line - 1, 0), max(len(lines) - 1, 0))
+    content = lines[index].rstrip("\r\n") if lines else ""
+    start = ServerTextPosition(index, max(column - 1, 0))
+    end = ServerTextPosition(index, max(len(content.rstrip()), start.character))
+    return lsp.Range(document.position_to_client_units(start), document.position_to_client_units(end))
+
+
+def to_client(document: TextDocument, line: int, column: int) -> lsp.Position:
+    """A 1-based (line, column in code points) as an LSP position in the client's code units."""
+    lines = document.lines
+    if line - 1 >= len(lines):
+        return lsp.Position(line=len(lines), character=0)
+    return document.position_to_client_units(ServerTextPosition(line - 1, column - 1))
+
+
+def is_yaml(document: TextDocument) -> bool:
+    return document.language_id == "yaml" or document.uri.lower().endswith((".yaml", ".yml"))
+
+
+def path_of(uri: str) -> Path | None:
+    if not uri.startswith("file:"):
+        return None
+    path = to_fs_path(uri)
+    return Path(path) if path else None
