@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from scrqm.check.functions import CHECKS, Context
+from scrqm.teach.packtests import check_example, example_text
 from scrqm.check.engine import run_rules
 from scrqm.shape.model import Referral
 from scrqm.packs.loader import PackError, Rule, load_ruleset, profiles
-from scrqm.result import Finding
 
 RULESET = load_ruleset()
 PROFILES = {name: load_ruleset(name) for name in profiles()}
@@ -24,9 +24,9 @@ def _cases() -> list[Any]:
         for rule in ruleset.rules:
             examples = rule.definition.examples
             for index, example in enumerate(examples.pass_):
-                cases.append(pytest.param(rule, example, False, name, id=f"{name}:{rule.id}-pass-{index}"))
+                cases.append(pytest.param(name, rule, example, False, id=f"{name}:{rule.id}-pass-{index}"))
             for index, example in enumerate(examples.fail):
-                cases.append(pytest.param(rule, example, True, name, id=f"{name}:{rule.id}-fail-{index}"))
+                cases.append(pytest.param(name, rule, example, True, id=f"{name}:{rule.id}-fail-{index}"))
     return cases
 
 
@@ -35,17 +35,18 @@ def test_both_frameworks_are_shipped_and_wt2015_is_the_default() -> None:
     assert RULESET.profile == "wt2015"
 
 
-@pytest.mark.parametrize(("rule", "example", "should_hit", "profile"), _cases())
-def test_rule_examples(rule: Rule, example: dict[str, Any], should_hit: bool, profile: str) -> None:
-    referral = Referral.model_validate({"format": "scrqm/referral@1", **example})
-    ctx = rule.definition.examples.context
-    earlier = tuple(Finding(1, 1, rule_id, "fail", "found before the waivers") for rule_id in ctx.findings)
-    context = Context(today=ctx.today, learning_priorities=ctx.learning_priorities,
-                      rule_ids=RULESET.rule_ids, findings=earlier, filler=PROFILES[profile].filler,
-                      vocabularies=PROFILES[profile].vocabularies)
-    findings = run_rules(referral, [rule], context)
-    assert bool(findings) is should_hit, findings
-    assert all(f.rule == rule.id and f.severity == rule.severity for f in findings)
+@pytest.mark.parametrize(("profile", "rule", "example", "should_hit"), _cases())
+def test_rule_examples(profile: str, rule: Rule, example: dict[str, Any], should_hit: bool) -> None:
+    """Each example checked as a referral, as `scrqm check` and `scrqm test-rules` check it."""
+    text = example_text(example)
+    result = check_example(PROFILES[profile], rule, example)
+    assert result.verdict != "invalid", result.findings
+    own = [f for f in result.findings if f.rule == rule.id]
+    assert bool(own) is should_hit, result.findings
+    for finding in own:  # the rule's own finding, stamped by the engine, at a line of the referral
+        assert (finding.severity, finding.question, finding.group) == (
+            rule.severity, rule.definition.question, rule.definition.group)
+        assert 1 <= finding.line <= len(text.splitlines()), (finding, text)
 
 
 @pytest.mark.parametrize("name", sorted(PROFILES))

@@ -363,6 +363,23 @@ def explain_id(
         typer.echo(explain(ruleset, identifier), nl=False)
 
 
+@app.command("test-rules")
+def test_rules(
+    folders: Annotated[Optional[list[Path]], typer.Argument(metavar="[DIR]...", help="Folders of board packs; the shipped packs when none is given.", show_default=False)] = None,
+) -> None:
+    """Run every example of every rule: a `pass` example must give no finding from its rule, a `fail` example one."""
+    from scrqm.packs.loader import load_ruleset, profiles
+    from scrqm.teach.packtests import misbehaving, render, run_examples
+
+    with user_errors():
+        outcomes = []
+        for name in profiles():
+            ruleset = load_ruleset(name, extra_dirs=list(folders or []))
+            outcomes += run_examples(ruleset, only=list(folders) if folders else None)
+        typer.echo(render(outcomes), nl=False)
+    raise typer.Exit(EXIT_FINDINGS if misbehaving(outcomes) else EXIT_CLEAN)
+
+
 def _active_ruleset(*, profile: Optional[str], config: Optional[Path], isolated: bool, rules: Optional[list[Path]]) -> "RuleSet":
     from scrqm.run.session import CheckOptions, effective_config, prepare
 

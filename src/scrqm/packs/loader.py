@@ -69,13 +69,13 @@ class ExampleContext(BaseModel):
 
     today: date = date(2026, 1, 1)
     learning_priorities: dict[str, str] | None = None
-    findings: list[str] = Field(
-        default_factory=list, description="Rule ids that found something before the waivers ran (waiver rules)."
-    )
 
 
 class Examples(BaseModel):
-    """Partial referrals: a `pass` one gives no finding from the rule, a `fail` one at least one."""
+    """Partial referrals: a `pass` one gives no finding from the rule, a `fail` one at least one.
+
+    `scrqm test-rules` checks each as a referral, with every rule of the run, as `check` would.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -165,7 +165,9 @@ class Rule:
     definition: RuleDef
     options: Options
     pack: str
-    where: str = ""  # file:line of the entry that last wrote the rule (its id), for people
+    where: str = ""  # file:line:column of the entry that last wrote the rule (its id), for people
+    # file:line:column of each example, by kind ("pass", "fail"), for `scrqm test-rules`
+    example_sites: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def id(self) -> str:
@@ -248,6 +250,7 @@ class Entry:
     document: Document
     index: int
     pack: str
+    examples_at: tuple[Document, int] | None = None  # the entry that wrote the examples, when another did
 
 
 @dataclass
@@ -282,7 +285,7 @@ class Layer:
         self.questions.update(base.questions)
         self.groups.update(base.groups)
         for rule_id, entry in base.rules.items():
-            self.rules[rule_id] = Entry(entry.fields, entry.document, entry.index, pack.pack)
+            self.rules[rule_id] = Entry(entry.fields, entry.document, entry.index, pack.pack, entry.examples_at)
         self.inherited |= frozenset(base.rules)
 
     def add(self, pack: PackDef, document: Document, *, board: bool = False) -> None:
@@ -358,7 +361,9 @@ class Layer:
         if "question" not in raw and "group" not in raw:
             fields = self._placed_by_id(fields)
         _definition(fields, document, index)  # a whole rule once folded, or say what it lacks
-        entry = Entry(fields, document, index, pack)
+        source = self.rules[like or written.id] if base is not None else None
+        examples_at = (source.examples_at or (source.document, source.index)) if source and "examples" not in raw else None
+        entry = Entry(fields, document, index, pack, examples_at)
         if written.id in self.rules:
             self.rules[written.id] = entry  # in the place of the rule it changes
         else:
@@ -576,7 +581,11 @@ def _assemble(layer: Layer, overrides: dict[str, int]) -> RuleSet:
         options = _options(definition, ruleset.thresholds, document, index)
         _check_fields(definition, options, document, index)
         _check_vocabulary(definition, options, ruleset, document, index)
-        ruleset.rules.append(Rule(definition, options, entry.pack, _where(document, index, "id")))
+        at_document, at_index = entry.examples_at or (document, index)
+        sites = {kind: tuple(_where(at_document, at_index, "examples", kind, number)
+                             for number in range(len(getattr(definition.examples, attr))))
+                 for kind, attr in (("pass", "pass_"), ("fail", "fail"))}
+        ruleset.rules.append(Rule(definition, options, entry.pack, _where(document, index, "id"), sites))
     _check_unique(ruleset)
     ruleset.rule_ids = frozenset(rule.id for rule in ruleset.rules)
     return ruleset

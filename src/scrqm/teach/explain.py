@@ -141,8 +141,9 @@ def explain_rule(ruleset: RuleSet, rule: Rule) -> str:
     if d.why:
         out += ["Why it matters:", _indent(one_line(d.why)), ""]
     out += ["How to fix it:", _indent(one_line(d.fix)), ""]
-    out += _example_section("A referral that passes this rule (the part that matters):", d.examples.pass_)
-    out += _example_section("A referral that gives this finding:", d.examples.fail)
+    out += _example_section("A referral that passes this rule (the part that matters):", d.examples.pass_,
+                            ruleset, rule, "pass")
+    out += _example_section("A referral that gives this finding:", d.examples.fail, ruleset, rule, "fail")
     source = ruleset.citations.get(rule.pack)
     if source:
         out += [f"Sources: {source}"]
@@ -155,13 +156,30 @@ def _checks_sentence(rule: Rule) -> str:
     return one_line(f"{d.title}. The finding reads: \"{message}\" ({d.severity}).")
 
 
-def _example_section(heading: str, examples: list[dict[str, Any]]) -> list[str]:
+def _example_section(heading: str, examples: list[dict[str, Any]], ruleset: RuleSet, rule: Rule,
+                     kind: str) -> list[str]:
     if not examples:
         return []
     # The fullest example shows most of what to write (a late referral *with*
     # its explanation, rather than one that was simply on time).
     example = max(examples, key=_leaf_count)
-    return [heading, _indent(to_yaml(example).rstrip("\n")), ""]
+    return [heading, _indent(to_yaml(example).rstrip("\n")), *_misbehaves(ruleset, rule, example, kind), ""]
+
+
+def _misbehaves(ruleset: RuleSet, rule: Rule, example: dict[str, Any], kind: str) -> list[str]:
+    """A warning when the example shown does not do what its heading says (checked as `scrqm check` would)."""
+    from scrqm.teach.packtests import check_example
+
+    result = check_example(ruleset, rule, example)
+    if any(f.rule in ("load", "shape") for f in result.findings):
+        said = "it is not a valid referral"
+    else:
+        found = any(f.rule == rule.id for f in result.findings)
+        if found is (kind == "fail"):
+            return []
+        said = "it gives this rule's finding" if found else "it gives no finding from this rule"
+    return [f"  Warning: this example does not behave as its heading says: {said}. "
+            "Run `scrqm test-rules` on the pack."]
 
 
 def _leaf_count(node: Any) -> int:
