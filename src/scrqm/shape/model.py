@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 FORMAT_TAG = "scrqm/referral@1"
@@ -32,12 +32,12 @@ def _text(value: Any) -> Any:
     if isinstance(value, str):
         return value if value.strip() else None
     if isinstance(value, (bool, int, float, dt.date)):
-        written = str(value).lower() if isinstance(value, bool) else str(value)
-        raise PydanticCustomError(
-            "scrqm_text",
-            "should be text, got {got}; to keep it as text, put it in quotes: '{got}'",
-            {"got": written},
-        )
+        # What to write instead (the value as written, in quotes) comes from shape/mend.py.
+        if isinstance(value, bool):
+            written = str(value).lower()
+        else:
+            written = f"the {'date' if isinstance(value, dt.date) else 'number'} {value}"
+        raise PydanticCustomError("scrqm_text", "should be text; got {got}", {"got": written})
     raise PydanticCustomError("scrqm_text", "should be text, got {got}", {"got": _kind(value)})
 
 
@@ -59,6 +59,25 @@ def _date(value: Any) -> Any:
         "should be a date written as YYYY-MM-DD, got '{got}'",
         {"got": str(value) if not isinstance(value, (dict, list)) else _kind(value)},
     )
+
+
+def _flag(value: Any) -> Any:
+    """true or false, as YAML writes them; nothing else.
+
+    pydantic would turn "false", "no", "off", 0 and 1 into booleans, silently
+    reading a quoted "false" or a 0 as an answer the writer may not have meant.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    raise PydanticCustomError(
+        "scrqm_flag", "should be true or false; got {got}", {"got": _written(value)}
+    )
+
+
+def _written(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return _kind(value)
+    return f"'{value}'"
 
 
 def _age(value: Any) -> Any:
@@ -102,6 +121,7 @@ def _kind(value: Any) -> str:
 
 
 Text = Annotated[str | None, BeforeValidator(_text)]
+Flag = Annotated[bool | None, BeforeValidator(_flag)]
 Date = Annotated[dt.date | None, BeforeValidator(_date)]
 # What editors are told: the same ages `_age` accepts, so the schema and the
 # shape layer agree on what is valid.
@@ -117,6 +137,18 @@ Age = Annotated[int | str | None, BeforeValidator(_age), WithJsonSchema(AGE_SCHE
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        """FORMAT.md: an empty string, `~` or `null` counts as absent, for every field.
+
+        So `statutory: ''` is a missing statement (a QM1.2 failure), not a shape
+        error, and so is a blank list, date, boolean or mapping field.
+        """
+        if isinstance(data, dict) and any(isinstance(v, str) and not v.strip() for v in data.values()):
+            return {k: None if isinstance(v, str) and not v.strip() else v for k, v in data.items()}
+        return data
 
 
 class Referrer(_Model):
@@ -143,11 +175,11 @@ class Child(_Model):
     gender: Text = Field(None, description="Optional: the child's gender, as recorded by the agencies.")
     ethnicity: Text = Field(None, description="Optional: the child's ethnicity, as recorded by the agencies.")
     disability: Text = Field(None, description="Optional: any disability, or \"none known\".")
-    looked_after: bool | None = Field(None, description="Optional: true if the child was looked after by the local authority, else false.")
+    looked_after: Flag = Field(None, description="Optional: true if the child was looked after by the local authority, else false.")
     child_protection_plan: Literal["current", "previous", "never", "unknown"] | None = Field(
         None, description="Optional: current, previous, never or unknown (a child protection plan, ever)."
     )
-    known_to_social_care: bool | None = Field(None, description="Optional: true if children's social care knew the child before the incident.")
+    known_to_social_care: Flag = Field(None, description="Optional: true if children's social care knew the child before the incident.")
 
 
 class Incident(_Model):
@@ -185,7 +217,7 @@ class LocalReviewConsideration(_Model):
         "Relevant Agency (England) Regulations 2018: a (improvements needed), b (recurrent themes), "
         "c (two or more agencies working together), d (the Panel thinks a local review more appropriate).",
     )
-    applies: bool | None = Field(None, description="true or false: whether it applies to this case.")
+    applies: Flag = Field(None, description="true or false: whether it applies to this case.")
     reason: Text = Field(None, description="Why it applies, or why not.")
 
 

@@ -22,6 +22,7 @@ def referral_schema() -> dict[str, Any]:
 
     schema = Referral.model_json_schema(mode="validation")
     _strip_titles(schema)
+    _blank_is_absent(schema)
     # No `$id`: the project has no stable public address for it, and a made-up
     # URL would send editors looking for it.  Referrals point at a local copy.
     return {
@@ -33,6 +34,27 @@ def referral_schema() -> dict[str, Any]:
 
 def render_schema() -> str:
     return json.dumps(referral_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+_BLANK = {"const": ""}
+
+
+def _blank_is_absent(schema: dict[str, Any]) -> None:
+    """An empty string counts as absent in every field (docs/format.md), so the schema accepts it too.
+
+    Text fields take it already; enumerations, dates, booleans, ages, lists and
+    mappings are given an `""` alternative beside their `null`, so an editor
+    agrees with `scrqm` about what is valid.
+    """
+    for model in [schema, *schema.get("$defs", {}).values()]:
+        for value in model.get("properties", {}).values():
+            members = value.get("anyOf") if isinstance(value, dict) else None
+            if not members or {"type": "null"} not in members:
+                continue
+            takes_blank = any(m.get("type") == "string" and not ({"enum", "format", "pattern"} & m.keys())
+                              for m in members)
+            if not takes_blank and _BLANK not in members:
+                members.append(dict(_BLANK))
 
 
 def _strip_titles(node: Any) -> None:
