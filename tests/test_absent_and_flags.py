@@ -15,6 +15,7 @@ from scrqm.load.document import load_text
 from scrqm.packs.loader import load_ruleset
 from scrqm.pipeline import Settings, check_text
 from scrqm.result import FileResult
+from scrqm.run.mend import apply_fixes
 from scrqm.shape.model import Referral, inner_model
 from scrqm.shape.schema import referral_schema
 from scrqm.shape.validate import validate
@@ -109,11 +110,11 @@ def test_a_boolean_is_true_or_false_only(where: str, written: str, answer: str |
     assert "should be true or false" in issue.message
     assert issue.hint is not None
     if answer is None:
-        assert "write `true` or `false`" in issue.hint and issue.mend is None
+        assert "write `true` or `false`" in issue.hint and issue.fix is None
     else:
         assert f"write `{answer}`" in issue.hint
         head, _, tail = text.rpartition(written)
-        assert issue.mend is not None and issue.mend.apply(text) == head + answer + tail
+        assert issue.fix is not None and apply_fixes(text, [issue.fix])[0] == head + answer + tail
 
 
 @pytest.mark.parametrize("written", ["true", "false", "True", "FALSE"])

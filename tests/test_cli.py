@@ -180,8 +180,11 @@ def test_a_number_where_text_belongs_is_a_shape_error_with_the_quoting_fix(
     path = write(tmp_path, "r.yaml", "format: scrqm/referral@1\nreferral:\n  reference: 004\nrationale: 5\n")
     result = run_line("check", "--today", TODAY, str(path))
     assert result.exit_code == 1 and "INVALID" in result.stdout
-    assert "`referral.reference` should be text, got 4; to keep it as text, put it in quotes: '4'" in result.stdout
-    assert "`rationale` should be text, got 5" in result.stdout
+    assert "`referral.reference` should be text; got the number 4" in result.stdout
+    # The hint keeps the zeros the reader typed (YAML read 004 as 4).
+    assert '→ write `"004"`: in quotes it stays text exactly as written' in result.stdout
+    assert "'4'" not in result.stdout
+    assert "`rationale` should be text; got the number 5" in result.stdout
 
 
 def test_shape_errors_show_values_as_yaml_spells_them(run_line: Callable[..., Any], tmp_path: Path) -> None:

@@ -189,5 +189,5 @@ def test_unindented_block_text_names_the_line_it_starts_on(run_line: Callable[..
     path.write_text("format: scrqm/referral@1\nrationale: >\nChild M was hurt\nand more text\n\ncriteria:\n  statutory: met\n",
                     encoding="utf-8")
     out = run_line("check", "--today", TODAY, str(path)).stdout
-    assert "the text starting on line 3 is the problem" in out
-    assert "must be indented more than its key" in out
+    assert "3:1" in out and "the text on line 3 is not indented under `rationale:`" in out
+    assert "→ indent this text under `rationale:`, two spaces further in" in out

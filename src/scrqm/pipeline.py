@@ -180,10 +180,11 @@ def _shape_finding(issue: object, redact: bool) -> Finding:
         field = known
     # A value or key is quoted, an identifier in it never (with or without --redact).
     message, field = mask_identifiers(message), mask_identifiers(field)
+    hint = issue.general_hint if redact and issue.general_hint else issue.hint
     # Redacted reports carry no fix: its edits may hold the referral's own text ("004").
     autofix = None if redact else issue.fix
-    return Finding(issue.line, issue.column, "shape", "fail", message, field, None, "shape", issue.hint,
-                   autofix=autofix)
+    return Finding(issue.line, issue.column, "shape", "fail", message, field, None, "shape",
+                   mask_identifiers(hint) if hint else hint, autofix=autofix)
 
 
 def _io_finding(path: Path, exc: OSError) -> Finding:

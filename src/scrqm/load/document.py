@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterator, NamedTuple, NoReturn
 
 from scrqm.load.yamlspec import NodeSpan, problems as spec_problems
+from scrqm.result import Fix
+from scrqm.shape.mend import indent_step, looks_like_text, mend_tabs, mend_unindented
 
 Path_ = tuple[str | int, ...]
 
@@ -45,6 +47,7 @@ class Problem:
     line: int = 1
     column: int = 1
     hint: str | None = None
+    fix: Fix | None = None  # the mechanical mend the hint promises, when there is one (shape/mend.py)
 
 
 class LoadFailure(Exception):
@@ -123,8 +126,61 @@ _UTF16_32_BOMS = (
 )
 
 
-def decode(raw: bytes) -> str:
-    """UTF-8 text from `raw`, or a LoadFailure that says where and what to do."""
+_NEXT_STEP = (
+    "a referral is a YAML text file: start one with `scrqm new referral.yaml` (or "
+    "`scrqm new --interactive referral.yaml`, which asks for each answer) and copy the answers across"
+)
+
+
+def foreign(raw: bytes, name: str = "") -> Problem | None:
+    """The file is a known kind of document that is not YAML (Word, PDF, ...): say which, and what to do."""
+    head = raw[:8]
+    suffix = name.rpartition(".")[2].lower() if "." in name else ""
+    what = None
+    if head.startswith(b"PK\x03\x04"):
+        if b"word/" in raw:
+            what = "a Word document (.docx)"
+        elif b"opendocument.text" in raw[:200]:
+            what = "an OpenDocument text document (.odt)"
+        elif b"xl/" in raw:
+            what = "an Excel workbook (.xlsx)"
+        elif b"ppt/" in raw:
+            what = "a PowerPoint presentation (.pptx)"
+        else:
+            what = "a ZIP archive"
+    elif head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        what = {"xls": "an Excel workbook (.xls)", "msg": "an Outlook message (.msg)"}.get(
+            suffix, "a Word document in the older .doc format"
+        )
+    elif head.startswith(b"%PDF-"):
+        what = "a PDF document"
+    elif raw.lstrip()[:5].lower() == b"{\\rtf":
+        what = "a Rich Text (.rtf) document"
+    elif head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        what = "an image"
+    elif head.startswith(b"\x1f\x8b"):
+        what = "a compressed (gzip) file"
+    elif raw.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        what = "a web page (HTML)"
+    elif raw.lstrip()[:5] == b"<?xml":
+        what = "an XML file"
+    if what is None:
+        return None
+    hint = _NEXT_STEP
+    if "Word" in what or "Rich Text" in what or "OpenDocument" in what or "PDF" in what:
+        hint = _NEXT_STEP + " from the document"
+    return Problem(f"this is {what}, not a referral file", 1, 1, hint)
+
+
+def decode(raw: bytes, name: str = "") -> str:
+    """UTF-8 text from `raw`, or a LoadFailure that says where and what to do.
+
+    `name`, the file's name where there is one, helps to say what kind of
+    document a file that is not YAML is.
+    """
+    other = foreign(raw, name)
+    if other is not None:
+        raise LoadFailure([other])
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     else:
@@ -200,8 +256,9 @@ def read_path(path: Path, *, limits: Limits = Limits()) -> str:
             raise LoadFailure([too_big(info.st_size, limits)])
         raw = handle.read(limits.max_bytes + 1)
     if len(raw) > limits.max_bytes:  # grew while we looked
-        raise LoadFailure([Problem("the file grew past the size limit while being read")])
-    return decode(raw)
+        raise LoadFailure([Problem("the file grew past the size limit while being read",
+                                   hint="check it once nothing is writing to it")])
+    return decode(raw, path.name)
 
 
 def read_stream(stream: BinaryIO, *, limits: Limits = Limits()) -> str:
@@ -302,7 +359,7 @@ def load_text(text: str, *, limits: Limits = Limits(), source: str = "<text>") -
     try:
         _parse_into(text, composer.feed)
     except MarkedYAMLError as exc:
-        raise LoadFailure([_syntax_problem(exc)]) from None
+        raise LoadFailure([_syntax_problem(exc, text)]) from None
     except YAMLError as exc:  # reader errors carry an index, not a mark
         raise LoadFailure([_reader_problem(exc, text)]) from None
     except _Stop:
@@ -357,7 +414,54 @@ _SYNTAX_HINTS = (
 )
 
 
-def _syntax_problem(exc: Any) -> Problem:
+def _syntax_problem(exc: Any, text: str = "") -> Problem:
+    return _tab_problem(exc, text) or _unindented_problem(exc, text) or _parser_problem(exc)
+
+
+def _mark_lines(exc: Any) -> list[int]:
+    """0-based lines the parser's marks point at."""
+    return [m.line for m in (exc.problem_mark, exc.context_mark) if m is not None]
+
+
+def _tab_problem(exc: Any, text: str) -> Problem | None:
+    """A tab in the indentation of a line the parser stopped at: YAML indents with spaces only."""
+    lines = text.splitlines()
+    for number in _mark_lines(exc):
+        if number < len(lines) and "\t" in lines[number][: len(lines[number]) - len(lines[number].lstrip(" \t"))]:
+            width = indent_step(text)
+            return Problem(
+                f"line {number + 1} is indented with a tab; YAML indents with spaces only",
+                number + 1,
+                lines[number].index("\t") + 1,
+                f"use spaces instead of a tab ({width} spaces for each tab, as the other lines are indented)",
+                mend_tabs(text),
+            )
+    return None
+
+
+def _unindented_problem(exc: Any, text: str) -> Problem | None:
+    """Text that belongs under a field written just above it, but is not indented under it."""
+    if "could not find expected ':'" not in str(exc.problem or ""):
+        return None
+    for number in sorted(set(_mark_lines(exc))):
+        lines = text.splitlines()
+        if number >= len(lines) or not looks_like_text(lines[number].strip()) and ":" in lines[number]:
+            continue
+        below = mend_unindented(text, number + 1)
+        if below is not None:
+            block = f", and write `>` after `{below.key}:`" if below.adds_block else ""
+            return Problem(
+                f"the text on line {below.line} is not indented under `{below.key}:`, so it reads as a "
+                "field name without a colon",
+                below.line,
+                1,
+                f"indent this text under `{below.key}:`, two spaces further in{block}",
+                below.fix,
+            )
+    return None
+
+
+def _parser_problem(exc: Any) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     words = exc.problem or exc.context or "the YAML cannot be parsed"
     if exc.context and exc.problem:
@@ -366,7 +470,10 @@ def _syntax_problem(exc: Any) -> Problem:
                 and exc.context_mark.line != exc.problem_mark.line:
             # The scanner notices at the end; the mistake is where the text began.
             words += f"; the text starting on line {exc.context_mark.line + 1} is the problem"
-    hint = next((h for key, h in _SYNTAX_HINTS if key in words), None)
+    hint = next((h for key, h in _SYNTAX_HINTS if key in words), None) or (
+        "check this line against the one above it: its indentation, a missing ':' after a field "
+        "name, or text that needs quotes or a `>` block"
+    )
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     return Problem(f"YAML syntax error: {words}", line, column, hint)
 
@@ -380,7 +487,8 @@ def _reader_problem(exc: Any, text: str) -> Problem:
     # characters: find the character ourselves rather than trust either.
     found = _NOT_PRINTABLE.search(text)
     if found is None:
-        return Problem(f"YAML error: {getattr(exc, 'reason', None) or exc}")
+        return Problem(f"YAML error: {getattr(exc, 'reason', None) or exc}",
+                       hint="save the file again as plain UTF-8 text from a text editor")
     index = found.start()
     line = text.count("\n", 0, index) + 1
     column = index - (text.rfind("\n", 0, index) + 1) + 1

@@ -6,17 +6,20 @@ quick fixes apply the same edits.  What is mended (`FIXABLE`) is only what
 needs no judgement: a misspelt key with exactly one close match, an
 enumeration in the wrong case, a number or date where text belongs, a missing
 `format:` line, and the values whose correction the shape messages derive.
+What the corrected text is comes from `shape/mend.py` (the one place that
+derives it, for the messages and for these fixes alike); this module only
+places it over the span it replaces.
 The referral's own words are never changed; anything ambiguous gets no fix.
 """
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from scrqm.load.document import Document, Path_
 from scrqm.load.spans import Span, Spans, line_starts, position_of_offset, spans_of
 from scrqm.result import Edit, Fix
+from scrqm.shape.mend import Suggestion
 from scrqm.shape.model import FORMAT_TAG
 
 # What `--fix` mends, for `scrqm rules` and the docs: (kind, example).
@@ -25,6 +28,11 @@ FIXABLE: tuple[tuple[str, str], ...] = (
     ("an enumeration in the wrong case", "`Met` → `met`"),
     ("a number or date where text belongs", "`reference: 004` → `reference: \"004\"`"),
     ("a missing `format:` line", f"adds `format: {FORMAT_TAG}` below the comments that head the file"),
+    ("a date written the British way, unambiguously", "`14/03/2016` → `2016-03-14`"),
+    ("an age written with words", "`age: 4 years` → `age: 4`"),
+    ("a yes/no answer not written true or false", "`looked_after: no` → `looked_after: false`"),
+    ("a list entry written as a plain line", "`- Health visiting` → `- name: Health visiting`"),
+    ("one item where a list belongs", "`learning_priorities: LP2` → `learning_priorities: [LP2]`"),
 )
 
 _CACHE: list[tuple[str, Spans, list[int]]] = []
@@ -55,20 +63,25 @@ def _inner(span: Span) -> Span:
     return Span(span.start + 1, span.end - 1, span.style) if span.style in ("'", '"') else span
 
 
-def key_fix(document: Document, path: Path_, fields: list[str]) -> Fix | None:
-    """`refrence:` → `reference:` when exactly one field of the mapping is close and not already there."""
+def written(document: Document, path: Path_, *, key: bool = False) -> str | None:
+    """The text of the scalar at `path` (its key with `key`) exactly as the file has it, quotes included."""
+    spans = _spans(document)[0]
+    span = (spans.keys if key else spans.values).get(path)
+    return document.text[span.start:span.end] if span is not None else None
+
+
+def key_fix(document: Document, path: Path_, suggestion: Suggestion) -> Fix | None:
+    """`refrence:` → `reference:`: the key mend.suggest_key is sure of, when not already in the mapping."""
     key = path[-1]
-    if not isinstance(key, str):
+    if not isinstance(key, str) or suggestion.text is None:
         return None
-    # Closer than the 0.6 of "did you mean": a fix must not guess between `referrer` and `reference`.
-    close = difflib.get_close_matches(key, fields, n=2, cutoff=0.8)
     parent = _at(document.data, path[:-1])
-    if len(close) != 1 or not isinstance(parent, dict) or close[0] in parent:
+    if not isinstance(parent, dict) or suggestion.text in parent:
         return None
     span = _spans(document)[0].keys.get(path)
     if span is None or span.style not in ("", "'", '"') or not _single_line(document, span):
         return None
-    return _replace(document, _inner(span), close[0], f"rename `{key}` to `{close[0]}`")
+    return _replace(document, _inner(span), suggestion.text, f"rename `{key}` to `{suggestion.text}`")
 
 
 def format_fix(document: Document) -> Fix | None:
@@ -92,22 +105,21 @@ def format_fix(document: Document) -> Fix | None:
     return Fix(f"add `format: {FORMAT_TAG}`", (Edit(line, 1, line, 1, content),))
 
 
-def value_fix(document: Document, path: Path_, kind: str, got: Any, choices: list[str]) -> Fix | None:
-    """The mend of a value with the wrong case, or a number where text belongs; None when it needs judgement."""
+def value_fix(document: Document, path: Path_, kind: str, suggestion: Suggestion) -> Fix | None:
+    """The suggestion's corrected text over the value's span; None when there is none or the span is not one line.
+
+    An enumeration keeps its quotes (only the text inside them is replaced);
+    every other correction replaces the whole scalar, as mend.py wrote it.
+    """
+    if suggestion.text is None:
+        return None
     span = _spans(document)[0].values.get(path)
     if span is None or span.style not in ("", "'", '"') or not _single_line(document, span):
         return None
-    if kind == "literal_error" and isinstance(got, str):
-        wanted = got.strip().lower().replace(" ", "_").replace("-", "_")
-        if wanted in choices and wanted != got:
-            return _replace(document, _inner(span), wanted, f"write `{wanted}`")
+    target = _inner(span) if kind == "literal_error" else span
+    if document.text[target.start:target.end] == suggestion.text:
         return None
-    if kind == "scrqm_text" and span.style == "" and not isinstance(got, (bool, str, type(None))):
-        written = document.text[span.start:span.end]
-        if '"' in written or "\\" in written:
-            return None
-        return _replace(document, span, f'"{written}"', f'put it in quotes: "{written}"')
-    return None
+    return _replace(document, target, suggestion.text, f"write `{suggestion.text}`")
 
 
 def _at(data: Any, path: Path_) -> Any:
