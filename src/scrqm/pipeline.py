@@ -89,8 +89,11 @@ def check_document(
 ) -> FileResult:
     """`choose` picks the rules for a referral that names its own profile; without it, `ruleset` serves all."""
     shaped = validate(Referral, document)
+    names = {} if settings.redact else referral_names(document.data)
     if isinstance(shaped, list):
-        return invalid(display, [_shape_finding(issue, settings.redact) for issue in shaped])
+        failed = invalid(display, [_shape_finding(issue, settings.redact) for issue in shaped])
+        failed.facts.update(names)
+        return failed
     if choose is not None or (shaped.profile is not None and shaped.profile != ruleset.profile):
         try:
             ruleset = (choose or _shipped_profile)(shaped.profile)
@@ -107,7 +110,7 @@ def check_document(
         vocabularies=_vocabularies(ruleset, settings),
     )
     findings = _run_with_waivers(shaped, ruleset, context, redact=settings.redact)
-    result = judge(display, findings, questions=ruleset.questions, facts=facts(shaped, ruleset))
+    result = judge(display, findings, questions=ruleset.questions, facts={**facts(shaped, ruleset), **names})
     result.profile = ruleset.profile
     return result
 
@@ -117,6 +120,28 @@ def _vocabularies(ruleset: RuleSet, settings: Settings) -> dict[str, frozenset[s
     for name, entries in settings.vocabularies:
         merged[name] = merged.get(name, frozenset()) | frozenset(entries)
     return merged
+
+
+def referral_names(data: object) -> dict[str, str]:
+    """What a board paper names a referral by: its case reference, the child's pseudonym, its date.
+
+    Read from the file as written, so an invalid referral is named too; a value
+    of the wrong type is left out (the shape findings say so).  `--redact` keeps
+    them all out, as it keeps out every other word of the referral.
+    """
+    names: dict[str, str] = {}
+    referral = data.get("referral") if isinstance(data, dict) else None
+    child = data.get("child") if isinstance(data, dict) else None
+    for key, section, name in (("case_reference", referral, "reference"), ("child_reference", child, "reference")):
+        value = section.get(name) if isinstance(section, dict) else None
+        if isinstance(value, str) and value.strip():
+            names[key] = " ".join(value.split())
+    date = referral.get("date") if isinstance(referral, dict) else None
+    if isinstance(date, dt.datetime):
+        date = date.date()
+    if isinstance(date, dt.date):
+        names["referral_date"] = date.isoformat()
+    return names
 
 
 def _shipped_profile(profile: str | None) -> RuleSet:

@@ -79,6 +79,6 @@ def facts(referral: Referral, ruleset: RuleSet) -> dict[str, Any]:
             computed = delay_in_working_days(referral, options.start, options.end)
             if computed is None:
                 return {}
-            return {"delay_working_days": computed[1], "delay_from": computed[0],
+            return {"delay_working_days": computed[1], "delay_from": computed[0], "delay_to": options.end,
                     "delay_threshold": options.threshold}
     return {}

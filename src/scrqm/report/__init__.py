@@ -8,6 +8,7 @@ exit code.  Modules are imported only when their format is used.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping, Protocol, TextIO
@@ -40,6 +41,8 @@ class Run:
     teach: bool = False
     fail_on: str = "fail"  # the exit-code threshold, so test-style reports agree with it
     profiles: dict[str, RuleSet] = field(default_factory=dict)  # by name, when referrals chose their own
+    today: dt.date | None = None  # the date the run took as today (`--today`): delays and future dates
+    generated: dt.date | None = None  # the report's own date
 
     def ruleset_for(self, result: FileResult) -> RuleSet:
         """The rules `result` was judged by (its questions' guidance differs between profiles)."""

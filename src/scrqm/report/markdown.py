@@ -1,7 +1,11 @@
 """The Markdown report: for SCR sub-group papers and pull-request comments.
 
-A heading per file, a table of the questions' verdicts, then the findings
-with what to write instead.  Verdicts are words, not colours or emoji.  Text
+As the HTML report, a board paper first: each referral is named by its case
+reference, the child's pseudonym and its date (the path on a line below), the
+report says which day it was produced and which day the delays were counted
+to, the overview has a column for every group with findings, and each
+referral's table gives the findings in words.  Line and column numbers, rule
+ids and what to write are in an appendix for the authors.  Verdicts are words, not colours or emoji.  Text
 from the referral or the file name is escaped so it cannot turn into
 Markdown (a link, a table cell break, an HTML tag).
 """
@@ -13,6 +17,7 @@ from typing import TextIO
 
 from scrqm.result import FileResult, Finding
 from scrqm.report import Run
+from scrqm.report.paper import MEANING, as_of, columns, delay_sentence, judged_by, name_of, rows_of, verdict_in
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|<>~])")
 
@@ -47,62 +52,97 @@ def render_lines(run: Run) -> list[str]:
 
     summary = run.summary
     lines = ["# SCR Quality Marker 1: referral check", "",
-             f"Profile `{run.ruleset.profile}`. {_summary_sentence(summary)}", ""]
+             f"{_summary_sentence(summary)} {judged_by(run)}", ""]
+    lines += [" ".join(as_of(run)), ""] if as_of(run) else []
+    shown = [v for v in ("pass", "warn", "fail", "invalid") if summary[v]] or ["pass"]
+    lines += [f"- **{v.upper()}**: {MEANING[v]}" for v in shown] + [""]
     if run.teach and statement_note(run.ruleset):
         lines += [f"> {md_escape(statement_note(run.ruleset) or '')}", ""]
     if len(run.results) > 1:
         lines += _overview(run)
-    for result in run.results:
-        lines += _file_section(run, result)
-    lines += ["---", "", "Questions quoted from NSPCC/SCIE (2016) SCR Quality Markers. "
-              "For what a rule checks and how to fix it, run `scrqm explain RULE`."]
+    for index, result in enumerate(run.results, 1):
+        lines += _file_section(run, index, result)
+    lines += _appendix(run)
+    lines += ["---", "", "Questions quoted from NSPCC/SCIE (2016) SCR Quality Markers, Quality Marker 1: Referral."]
     return lines
 
 
 def _summary_sentence(summary: dict[str, int]) -> str:
     parts = [f"{summary[v]} {v}" for v in ("pass", "warn", "fail", "invalid") if summary[v]]
-    noun = "file" if summary["files"] == 1 else "files"
+    noun = "referral" if summary["files"] == 1 else "referrals"
     return f"{summary['files']} {noun} checked: {', '.join(parts) or 'nothing to report'}."
 
 
 def _overview(run: Run) -> list[str]:
-    questions = list(run.ruleset.questions)
-    lines = ["## Overview", "", "| File | Verdict | " + " | ".join(questions) + " | Delay (working days) |",
-             "|---|---|" + "---|" * len(questions) + "---:|"]
+    cols = columns(run)
+    lines = ["## Overview", "", "| Referral | Verdict | " + " | ".join(c.heading for c in cols) + " | Delay |",
+             "|---|---|" + "---|" * len(cols) + "---:|"]
     for result in run.results:
-        cells = [(result.questions or {}).get(q, "—") for q in questions]
+        cells = [v or "—" for v in (verdict_in(result, c) for c in cols)]
         delay = result.facts.get("delay_working_days")
-        lines.append(f"| {md_escape(result.path)} | **{result.verdict.upper()}** | "
+        lines.append(f"| {md_escape(name_of(result).short)} | **{result.verdict.upper()}** | "
                      + " | ".join(cells) + f" | {'—' if delay is None else delay} |")
-    return [*lines, ""]
-
-
-def _file_section(run: Run, result: FileResult) -> list[str]:
-    lines = [f"## {md_escape(result.path)}: {result.verdict.upper()}", ""]
-    delay = result.facts.get("delay_working_days")
-    if delay is not None:
-        lines += [f"Referred {delay} working days after the start date; the threshold is "
-                  f"{result.facts.get('delay_threshold')}.", ""]
-    if result.questions is None:
-        return lines + _findings(result.findings) + [""]
-    lines += ["| Question | Verdict |", "|---|---|"]
-    for qid, verdict in result.questions.items():
-        question = run.ruleset.questions.get(qid)
-        text = md_escape(question.text) if question else ""
-        lines.append(f"| {qid} {text} | **{verdict.upper()}** |")
-    for group, verdict in result.groups.items():
-        lines.append(f"| {md_escape(group)}: {md_escape(run.ruleset.groups.get(group, ''))} | **{verdict.upper()}** |")
     lines.append("")
-    lines += _findings(result.findings)
+    lines += [f"- **{md_escape(c.heading)}**: {md_escape(c.description)}" for c in cols]
+    lines += ["- **Delay**: working days from when the agency became aware of the incident (or, failing that, "
+              "the incident) to the referral or notification.", ""]
+    return lines
+
+
+def _file_section(run: Run, index: int, result: FileResult) -> list[str]:
+    name = name_of(result)
+    lines = [f"## {md_escape(name.title)}: {result.verdict.upper()}", ""]
+    if name.parts:
+        lines += [f"Referral {index} of {len(run.results)}; file `{_code(result.path)}`", ""]
+    delay = delay_sentence(result)
+    if delay is not None:
+        lines += [f"Timeliness: {md_escape(delay)}", ""]
+    if result.questions is None:
+        lines += [f"{MEANING['invalid'].capitalize()}: the author must correct the file first "
+                  "(the appendix says where).", "", "| Part | Verdict | What the check found |", "|---|---|---|",
+                  f"| The file | **{result.verdict.upper()}** | {_found(tuple(result.findings))} |", ""]
+        return lines
+    lines += ["| Question | Verdict | What the check found |", "|---|---|---|"]
+    for row in rows_of(run, result):
+        lines.append(f"| **{md_escape(row.label)}** {md_escape(row.text)} | **{row.verdict.upper()}** | "
+                     f"{_found(row.findings)} |")
+    lines.append("")
     if run.teach:
         lines += _teaching(run, result)
-    return lines + [""]
+    return lines
+
+
+def _found(findings: tuple[Finding, ...]) -> str:
+    """The findings in one table cell, in words: severity and message, no position or rule id."""
+    if not findings:
+        return "Nothing to add."
+    items = []
+    for f in findings:
+        waived = f" (waived: {md_escape(f.waiver_reason or 'no reason given')})" if f.waived else ""
+        items.append(f"{f.severity.upper()}: {md_message(f.message)}{waived}")
+    return "<br>".join(items)
+
+
+def _code(text: str) -> str:
+    """Text inside a code span: one line, no backtick to end it early."""
+    return " ".join(text.split()).replace("`", "'")
+
+
+def _appendix(run: Run) -> list[str]:
+    with_findings = [r for r in run.results if r.findings]
+    if not with_findings:
+        return []
+    lines = ["## Appendix for the authors: where each finding is", "",
+             "Line and column in the referral's file, the rule that found it, and what to write. "
+             "For why a rule matters, with a passing and a failing example, run `scrqm explain RULE`.", ""]
+    for result in with_findings:
+        lines += [f"### {md_escape(name_of(result).title)}", "", f"File `{_code(result.path)}`", ""]
+        lines += _findings(result.findings) + [""]
+    return lines
 
 
 def _findings(findings: list[Finding]) -> list[str]:
-    if not findings:
-        return ["No findings."]
-    lines = ["### Findings", ""]
+    lines = []
     for f in findings:
         where = f.question or f.group or ""
         waived = f" (waived: {md_escape(f.waiver_reason or 'no reason given')})" if f.waived else ""
@@ -116,9 +156,9 @@ def _findings(findings: list[Finding]) -> list[str]:
 def _teaching(run: Run, result: FileResult) -> list[str]:
     from scrqm.teach.marker import question_notes
 
-    lines = ["", "### For training", ""]
+    lines = ["### For training", ""]
     for qid in result.questions or {}:
-        question = run.ruleset.questions.get(qid)
+        question = run.ruleset_for(result).questions.get(qid)
         if question is None:
             continue
         lines += [f"**{qid}**", ""]

@@ -15,7 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TextIO
 
 from scrqm.errors import ScrqmError
 
@@ -285,7 +285,8 @@ def execute(options: CheckOptions) -> Outcome:
         if result.profile:
             profiles.get(result.profile)
     run = Run(results, ruleset, errors=found.errors, teach=options.teach,
-              profiles={profiles.default.profile: profiles.default, **profiles.loaded_profiles()})
+              profiles={profiles.default.profile: profiles.default, **profiles.loaded_profiles()},
+              today=settings.today, generated=report_date(os.environ))
     run.fail_on = config.fail_on or "fail"
     write_reports(run, options, get_reporter)
     return Outcome(
@@ -363,6 +364,17 @@ def nothing_found(paths: list[str], skipped: list[Path]) -> str:
         told = f"{len(skipped)} other {noun} skipped ({shown})"
     return (f"no referral found in {where}: nothing named *.yaml or *.yml, {told}; "
             "check the path, or pass --allow-empty (config: allow-empty: true) if an empty run is fine")
+
+
+def report_date(environ: Mapping[str, str]) -> dt.date:
+    """The report's own date: today, or `SOURCE_DATE_EPOCH` (reproducible builds' convention) when set."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        except (OverflowError, ValueError, OSError):  # out of range: the real date will do
+            pass
+    return dt.date.today()
 
 
 def write_reports(run: Run, options: CheckOptions, get_reporter: Callable[[str], Reporter]) -> None:
