@@ -261,3 +261,45 @@ def test_the_criteria_are_stated_against_the_facts_and_the_rules_answer_at_once(
     assert said < flat.index("The case for a review")
     # Irrelevant after met: not asked; relevant after met: asked.
     assert "why would a review still give useful learning" not in flat and "consideration (a)" in flat
+
+
+def test_a_file_with_shape_errors_is_not_carried_on_with(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    target = tmp_path / "r.yaml"
+    target.write_text("format: scrqm/referral@1\nreferral:\n  date: 14/03/2016\n", encoding="utf-8")
+    result = run_line("new", "--interactive", str(target), input="c\n")
+    assert result.exit_code == 2
+    assert "line 3:" in result.stdout and "fix the problems above first" in result.stderr
+    assert target.read_text(encoding="utf-8") == "format: scrqm/referral@1\nreferral:\n  date: 14/03/2016\n"
+
+
+def test_not_met_asks_for_the_other_reason_and_not_for_the_statutory_clock(tmp_path: Path) -> None:
+    target = tmp_path / "r.yaml"
+    script = Scripted([
+        ("death, or serious harm", "serious harm"), (r"known or suspected\?", "not suspected"),
+        ("notification criteria", "not met"),
+        ("why would a review still give useful learning", "Three agencies saw signs of self-harm separately."),
+        ("learning priority", "LP2, LP4"), ("Another learning priority", ""),
+    ])
+    draft, _ = interview(target, script, mode="new", profile="wt2023")
+    flat = script.flat
+    assert "consideration (a)" not in flat and "notified the Child Safeguarding Practice Review Panel" not in flat
+    assert "rapid review was held" not in flat and "Why was the Panel not notified sooner?" not in flat
+    assert draft.get(("criteria", "other_reason")) == "Three agencies saw signs of self-harm separately.\n"
+    assert list(draft.get(("criteria", "learning_priorities"))) == ["LP2", "LP4"]  # ids, split at commas
+
+
+def test_a_late_referral_is_told_and_asked_why_under_wt2015(tmp_path: Path) -> None:
+    target = tmp_path / "r.yaml"
+    script = Scripted([
+        ("sent to the LSCB", "2016-11-21"), ("when it was identified", "2016-11-04"),
+        ("became aware of it", "2016-11-04"),
+        ("Why was the referral not made sooner?", "Neglect was first suspected when the post-mortem findings "
+         "were shared on 15 November."),
+    ])
+    draft, result = interview(target, script, mode="new", profile="wt2015")
+    flat = script.flat
+    assert ("The referral is made 11 working days after the referrer became aware (weekends and bank holidays "
+            "not counted): more than 5") in flat
+    assert flat.index("more than 5") < flat.index("Why was the referral not made sooner?")
+    assert draft.get(("delay", "explanation")).startswith("Neglect was first suspected")
+    assert result.questions["QM1.3"] == "pass"

@@ -160,6 +160,8 @@ class Interview:
             self._gap_idents = {ident for number, ident in self._gaps if number <= self._mark}
         if self.mode != "new":
             result = self.advisor.check(self.draft.text())
+            if result.verdict == "invalid":
+                self._refuse(result)
             self._said |= {_key(f) for f in result.findings}
             self._said |= {(d.rule, d.days) for d in self.advisor.delays(self.draft.text())}
         self._intro()
@@ -175,6 +177,16 @@ class Interview:
                 self._pass = "gaps"
                 self._walk(fields)
         return self._finish()
+
+    def _refuse(self, result: FileResult) -> None:
+        """A file with shape errors cannot be carried on with: its answers cannot be read back."""
+        from scrqm.errors import ScrqmError
+
+        for finding in result.findings:
+            self._advise(f"line {finding.line}: {finding.message}", finding.fix)
+        where = self.advisor.display
+        raise ScrqmError(f"{where}: fix the problems above first (`scrqm check {where}` shows them), "
+                         f"then run `scrqm new --interactive {where}` again")
 
     def _scan(self, fields: tuple[Spec, ...]) -> None:
         """Walk without asking: where the file's answers stop, and which questions are empty."""
