@@ -8,13 +8,13 @@ rule does.  An unknown id is a `ScrqmError` with the nearest ids suggested.
 from __future__ import annotations
 
 import difflib
-import io
 import json
 from typing import Any
 
 from scrqm.errors import ScrqmError
 from scrqm.packs.loader import Rule, RuleSet
 from scrqm.teach.marker import ATTRIBUTION, one_line, question_notes
+from scrqm.teach.packtests import check_example, to_yaml
 
 
 class UnknownId(ScrqmError):
@@ -168,8 +168,6 @@ def _example_section(heading: str, examples: list[dict[str, Any]], ruleset: Rule
 
 def _misbehaves(ruleset: RuleSet, rule: Rule, example: dict[str, Any], kind: str) -> list[str]:
     """A warning when the example shown does not do what its heading says (checked as `scrqm check` would)."""
-    from scrqm.teach.packtests import check_example
-
     result = check_example(ruleset, rule, example)
     if any(f.rule in ("load", "shape") for f in result.findings):
         said = "it is not a valid referral"
@@ -188,20 +186,6 @@ def _leaf_count(node: Any) -> int:
     if isinstance(node, list):
         return sum(_leaf_count(v) for v in node)
     return 1
-
-
-def to_yaml(data: dict[str, Any]) -> str:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.width = 76
-    yaml.allow_unicode = True
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.representer.sort_base_mapping_type_on_output = False  # keep the pack's order
-    stream = io.StringIO()
-    yaml.dump(data, stream)
-    return stream.getvalue()
 
 
 def _indent(text: str, by: int = 2) -> str:

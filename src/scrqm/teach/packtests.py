@@ -10,6 +10,7 @@ count.  An example that is not a valid referral misbehaves too.
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,9 +52,22 @@ class Outcome:
 
 def example_text(example: dict[str, Any]) -> str:
     """The partial referral as the YAML file a user would write."""
-    from scrqm.teach.explain import to_yaml
-
     return to_yaml({"format": "scrqm/referral@1", **example} if "format" not in example else example)
+
+
+def to_yaml(data: dict[str, Any]) -> str:
+    """Data as block-style YAML in the order given, as `scrqm explain` shows examples."""
+    from ruamel.yaml import YAML  # the writer is loaded only when an example is written out
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.width = 76
+    yaml.allow_unicode = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.sort_base_mapping_type_on_output = False  # keep the pack's order
+    stream = io.StringIO()
+    yaml.dump(data, stream)
+    return stream.getvalue()
 
 
 def check_example(ruleset: RuleSet, rule: Rule, example: dict[str, Any], *, display: str = "example.yaml") -> FileResult:
