@@ -151,6 +151,26 @@ def test_apply_fixes_takes_edits_of_the_original_and_skips_overlaps() -> None:
     assert applied == [insert, first]
 
 
+def test_a_load_fault_is_mended_only_when_it_carries_its_own_fix() -> None:
+    from scrqm.result import invalid, judge
+    from scrqm.run.mend import mend_text
+
+    def check(text: str) -> FileResult:
+        if "\t" in text:  # as the loader reports a tab, with the mend of that line
+            line = text.split("\n").index(next(x for x in text.split("\n") if "\t" in x)) + 1
+            fix = Fix("indent with spaces", (Edit(line, 1, line, 2, "  "),))
+            return invalid("r.yaml", [Finding(line, 1, "load", "fail", "tab", autofix=fix)])
+        if "oops" in text:
+            return invalid("r.yaml", [Finding(1, 1, "load", "fail", "no fix for this")])
+        return judge("r.yaml", [], questions=[])
+
+    mended = mend_text("a:\n\tb: 1\n", check)
+    assert mended.loaded and mended.text == "a:\n  b: 1\n"
+    refused = mend_text("oops\na:\n\tb: 1\n", lambda t: invalid("r.yaml", [
+        Finding(1, 1, "load", "fail", "no fix"), *check(t).findings]))
+    assert not refused.loaded and refused.text == refused.original
+
+
 def test_fixable_findings_are_marked_in_every_machine_format(run_line: Callable[..., Any], tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

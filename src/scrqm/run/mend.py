@@ -24,7 +24,8 @@ from scrqm.result import FileResult, Fix
 
 # Passes of check-and-fix before giving up (ruff stops at 100; a referral needs two or three).
 MAX_PASSES = 10
-# Rules whose findings mean the text was not understood: nothing is mended then.
+# Rules whose findings mean the text was not understood: nothing is mended then, unless every
+# such finding carries its own fix (a tab in the indentation is mended by lines, not by spans).
 UNLOADED = frozenset({"load", "io"})
 BOM = b"\xef\xbb\xbf"
 
@@ -46,9 +47,14 @@ class Mended:
         return self.text != self.original
 
 
+def blocked(result: FileResult) -> bool:
+    """Whether the file could not be read, or not loaded in a way a fix of its own mends."""
+    return any(f.rule in UNLOADED and (f.rule == "io" or f.autofix is None) for f in result.findings)
+
+
 def fixes_of(result: FileResult) -> list[Fix]:
     """The fixes of a result's findings; none for a file that could not be loaded."""
-    if any(f.rule in UNLOADED for f in result.findings):
+    if blocked(result):
         return []
     return [f.autofix for f in result.findings if f.autofix is not None]
 
@@ -84,7 +90,7 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, list[Fix]]:
 def mend_text(text: str, check: CheckText) -> Mended:
     """Check, apply the fixes, and again, until nothing changes (at most MAX_PASSES times)."""
     result = check(text)
-    if any(f.rule in UNLOADED for f in result.findings):
+    if blocked(result):
         return Mended(text, text, [], result, loaded=False)
     current = text
     applied: list[Fix] = []
@@ -96,7 +102,7 @@ def mend_text(text: str, check: CheckText) -> Mended:
         if mended == current:
             break
         after = check(mended)
-        if any(f.rule in UNLOADED for f in after.findings):
+        if blocked(after):
             break  # a fix must never break the YAML; keep the last text that loaded
         current, result, applied = mended, after, applied + done
     return Mended(text, current, applied, result)
