@@ -258,6 +258,19 @@ def _is_expanded(acronym: str, source: str) -> bool:
     )
 
 
+def _in_capitals(text: str) -> bool:
+    """Most of the text's words are written in capitals (a text typed with caps lock on)."""
+    words = [w for w in _WORD.findall(text) if sum(c.isalpha() for c in w) >= 2]
+    return len(words) >= 8 and sum(1 for w in words if w.isupper()) * 10 >= len(words) * 6
+
+
+def _is_word(acronym: str) -> bool:
+    # Here, not at the top: substance imports this module, and the word list is read only for such a text.
+    from scrqm.judge.substance import is_english
+
+    return is_english(acronym)
+
+
 def unexpanded_acronyms(
     text: str, *, expansions_source: str, glossary: Collection[str]
 ) -> list[tuple[str, int]]:
@@ -292,10 +305,13 @@ def unexpanded_acronyms(
     """
     found: list[tuple[str, int]] = []
     seen: set[str] = set()
+    shouted = _in_capitals(text)
     for match in _ACRONYM.finditer(text):
         acronym = match.group("acronym")
         if acronym in seen or not _is_candidate(acronym):
             continue
+        if shouted and _is_word(acronym):
+            continue  # in a text typed in capitals, CHILD and POLICE are words, not acronyms
         seen.add(acronym)
         if _in_glossary(acronym, glossary) or _is_expanded(acronym, expansions_source):
             continue

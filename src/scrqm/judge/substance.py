@@ -170,17 +170,40 @@ def _checked_words(text: str, sentence_starts: Collection[int], ignore: Collecti
     alphabetic = [(at, w) for at, w in tokens if w.replace("-", "").replace("'", "").isalpha() and len(w) > 2]
     capitalised = sum(1 for _, w in alphabetic if w[0].isupper())
     every = bool(alphabetic) and capitalised * 10 >= len(alphabetic) * 6
+    # Words in capitals are acronyms, unless the text is typed in capitals and long enough to tell.
+    shouted = sum(1 for _, w in alphabetic if w.isupper())
+    capitals = shouted >= 8 and shouted * 10 >= len(alphabetic) * 8
     checked = []
     for at, word in alphabetic:
         if word in ignore or word.casefold() in ignore:
             continue
-        if not every and (word.isupper() or word[0].isupper() and at not in sentence_starts):
+        if word.isupper() and not capitals:
+            continue
+        if not every and word[0].isupper() and at not in sentence_starts:
             continue
         checked.append(word)
     return checked
 
 
 # ---------------------------------------------------------------- filler
+
+
+def _most_repeated(words: list[str], size: int) -> list[tuple[tuple[str, ...], int]]:
+    """The phrase of `size` words with the most copies that do not overlap ("no no no" holds one "no no")."""
+    grams = Counter(tuple(words[i:i + size]) for i in range(len(words) - size + 1))
+    if size == 1 or not grams:
+        return grams.most_common(1)
+    best: tuple[tuple[str, ...], int] = ((), 0)
+    for gram, _ in grams.most_common(3):
+        count, i = 0, 0
+        while i <= len(words) - size:
+            if tuple(words[i:i + size]) == gram:
+                count, i = count + 1, i + size
+            else:
+                i += 1
+        best = max(best, (gram, count), key=lambda pair: pair[1])
+    return [best]
+
 
 
 def filler_kind(
@@ -209,15 +232,18 @@ def filler_kind(
         return None
     parts = sentences(text)
     keys = Counter(s.key for s in parts if s.key)
-    for key, count in keys.most_common(1):
-        if count >= repeats and count * len(key) * 100 > repeated_percent * total:
-            return f"the same sentence appears {count} times"
+    # Every sentence pasted `repeats` times or more counts: a whole paragraph pasted three times too.
+    pasted = [(count, key) for key, count in keys.items() if count >= repeats]
+    if pasted and sum(count * len(key) for count, key in pasted) * 100 > repeated_percent * total:
+        return f"the same sentence appears {max(pasted)[0]} times"
     for size in range(1, 6):
-        grams = Counter(tuple(all_words[i:i + size]) for i in range(total - size + 1))
-        for gram, count in grams.most_common(1):
+        for gram, count in _most_repeated(all_words, size):
             if count >= repeats and min(count * size, total) * 100 > repeated_percent * total:
                 if size == 1:
                     return f"one word makes up {count} of its {total} words"
+                # Name the whole phrase: the longest one repeated as often.
+                while size < 12 and _most_repeated(all_words, size + 1)[0][1] >= count:
+                    size += 1
                 return f"the same phrase of {size} words is repeated {count} times"
     starts = {m.start() for m in (_WORD.search(text, s.offset) for s in parts) if m}
     checked = _checked_words(text, starts, ignore)
@@ -240,7 +266,7 @@ def filler_kind(
 _LATER = r"(?=\s*(?:[.!?;:,)\u2026]|$|(?:later|shortly|soon|in\s+due\s+course|separately|when|once|after|under\s+separate|next\s+week|on\s+receipt|as\s+soon)\b))"
 _TO_FOLLOW = re.compile(
     r"\bt\.?b\.?[cade]\b\.?"
-    r"|\bto\s+be\s+(?:confirmed|advised|clarified)\b"
+    r"|(?<!\bwas\s)(?<!\bwere\s)(?<!\bwould\s)(?<!\bhad\s)\bto\s+be\s+(?:confirmed|advised|clarified)\b"
     r"|\b(?:to|will|shall)\s+follow\b" + _LATER
     + r"|\b(?:to|will)\s+be\s+(?:provided|sent|added|completed|supplied|shared|circulated|forwarded|updated)\b" + _LATER
     + r"|\b(?:details|information|info|chronology|chronologies|reports?|findings|results|updates?|documents?|more)"
