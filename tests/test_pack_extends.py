@@ -258,3 +258,15 @@ def test_a_board_pack_cannot_extend_or_drop(tmp_path: Path) -> None:
     with pytest.raises(PackError, match=r"local\.yaml:4:\d+: rule pack: a board pack cannot drop shipped rules"):
         load_ruleset(extra_dirs=[folder])
 
+
+
+def test_a_board_rule_can_start_like_a_shipped_one(tmp_path: Path) -> None:
+    folder = _board(tmp_path, "pack: local\nprofile: local\ntitle: Local\nrules:\n"
+                    "  - {id: NS-rationale-short, like: QM1.1-rationale-too-short, severity: warn,"
+                    " options: {below: 30}}\n")
+    ruleset = load_ruleset(extra_dirs=[folder])
+    mine, shipped = ruleset.rule("NS-rationale-short"), ruleset.rule("QM1.1-rationale-too-short")
+    assert mine is not None and shipped is not None
+    assert (mine.definition.question, mine.severity, mine.options.field, mine.options.below) == (  # type: ignore[attr-defined]
+        "QM1.1", "warn", "rationale", 30)
+    assert (shipped.severity, shipped.options.below) == ("fail", 20)  # type: ignore[attr-defined]
