@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal
 
 from scrqm.errors import ScrqmError, os_message
+from scrqm.shape import model as shape_model
 from scrqm.shape.model import FORMAT_TAG
 from scrqm.shape.schema import SCHEMA_FILENAME
 
@@ -64,6 +65,12 @@ def _items(key: str, hint: str, item_name: str, *children: Spec, fixed: tuple[tu
 def with_article(noun: str) -> str:
     """ "an agency", "a document", "an urgent risk". """
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def _declared(model: str, specs: tuple[Spec, ...]) -> tuple[Spec, ...]:
+    """The specs whose field the shape model declares: the skeleton never writes a key it refuses."""
+    declared = getattr(shape_model, model).model_fields
+    return tuple(spec for spec in specs if spec.key in declared)
 
 
 def _referral(board: str, example_reference: str, to: str) -> Spec:
@@ -236,11 +243,24 @@ WT2023_FIELDS: tuple[Spec, ...] = (
     ),
     _section(
         "rapid_review", "the safeguarding partners' rapid review",
-        Spec("date", "date", "date the rapid review was held, YYYY-MM-DD",
-             prompt="The date the rapid review was held (YYYY-MM-DD)"),
-        Spec("delay_explanation", "long",
-             "if more than 15 working days after the notification: why it was held later",
-             prompt="Why was the rapid review held later?"),
+        *_declared("RapidReview", (
+            Spec("date", "date", "date the rapid review was held, YYYY-MM-DD",
+                 prompt="The date the rapid review was held (YYYY-MM-DD)"),
+            Spec("sent_date", "date", "date the completed rapid review was sent to the Panel, YYYY-MM-DD",
+                 prompt="The date the completed rapid review was sent to the Panel (YYYY-MM-DD)"),
+            Spec("decision", "choice", "what the rapid review decided",
+                 ("local_review", "no_local_review", "national_review_suggested"),
+                 prompt="What did the rapid review decide?"),
+            Spec("decision_reasons", "long", "why, against the criteria (regulation 11 for a local review)",
+                 prompt="Why it decided so, against the criteria (regulation 11 for a local review)"),
+            Spec("learning", "long", "the learning the rapid review has identified so far",
+                 prompt="The learning the rapid review has identified so far"),
+            Spec("immediate_actions", "long", "the actions taken or agreed at once, and by whom",
+                 prompt="The actions taken or agreed at once to keep children safe, and by whom"),
+            Spec("delay_explanation", "long",
+                 "if later than 15 working days after the notification: why",
+                 prompt="Why did the rapid review take longer than 15 working days?"),
+        )),
     ),
     _section(
         "delay", "only needed when the Panel was notified late",

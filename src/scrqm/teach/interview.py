@@ -56,6 +56,7 @@ _END_WORDS = {
     "referral.date": "The referral is made",
     "notification.date": "The Panel is notified",
     "rapid_review.date": "The rapid review is held",
+    "rapid_review.sent_date": "The rapid review is sent to the Panel",
 }
 
 
