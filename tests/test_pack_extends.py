@@ -270,3 +270,10 @@ def test_a_board_rule_can_start_like_a_shipped_one(tmp_path: Path) -> None:
     assert (mine.definition.question, mine.severity, mine.options.field, mine.options.below) == (  # type: ignore[attr-defined]
         "QM1.1", "warn", "rationale", 30)
     assert (shipped.severity, shipped.options.below) == ("fail", 20)  # type: ignore[attr-defined]
+
+
+def test_re_grading_a_rule_that_is_not_shipped_says_so(tmp_path: Path) -> None:
+    folder = _board(tmp_path, REGRADE.replace("QM1.1-acronym-unexpanded", "QM1.1-acronym-unexpandd"))
+    with pytest.raises(PackError, match=r"local\.yaml:6:\d+: rule QM1.1-acronym-unexpandd is not a shipped rule, "
+                                        r"so there is no severity to change; did you mean QM1.1-acronym-unexpanded\?"):
+        load_ruleset(extra_dirs=[folder])

@@ -352,8 +352,13 @@ class Layer:
                                 f"board pack can change only its `severity` (this gives {extra}); write "
                                 f"`- {{id: {written.id}, severity: warn}}`, or give a rule of your own a new id")
             base = self.rules[written.id].fields
-        elif board and set(raw) <= {"id", "severity"} and written.id in _shipped_rule_ids():
-            return  # re-grades a rule of another profile, which this one does not have
+        elif board and set(raw) <= {"id", "severity"}:
+            shipped = _shipped_rule_ids()
+            if written.id in shipped:
+                return  # re-grades a rule of another profile, which this one does not have
+            raise PackError(f"{here}: rule {written.id} is not a shipped rule, so there is no severity to "
+                            f"change{_suggest_id(written.id, shipped)}; a rule of your own needs a `title`, "
+                            "`check`, `message` and `fix` as well")
         else:
             base = None
         fields = raw if base is None else {
