@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 
-def keystrokes(path: Path, count: int) -> tuple[float, float, int]:
+def keystrokes(path: Path, count: int) -> tuple[float, float, float, int]:
     from pygls.workspace import TextDocument
 
     from scrqm.server.checker import Checker, Options
@@ -40,17 +40,20 @@ def keystrokes(path: Path, count: int) -> tuple[float, float, int]:
     checker = Checker(Options())
     checker.check(text, path)  # the first check loads the rules; every keystroke after it is timed
     times = []
+    cpu = []
     findings = 0
     for number in range(count):
         edited = text[:anchor] + "x" + text[anchor:] if number % 2 == 0 else text
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         document = TextDocument(path.as_uri(), edited, language_id="yaml")
         result = checker.check(edited, path)
         diagnostics = [finding_range(document, f.line, f.column) for f in result.findings]
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         findings = len(diagnostics)
     times.sort()
-    return statistics.median(times) * 1000, times[int(len(times) * 0.95)] * 1000, findings
+    return (statistics.median(times) * 1000, times[int(len(times) * 0.95)] * 1000, statistics.median(cpu) * 1000,
+            findings)
 
 
 def start_up(path: Path) -> tuple[float, float]:
@@ -82,8 +85,10 @@ def main() -> None:
     parser.add_argument("--keystrokes", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     arguments = parser.parse_args()
-    median, p95, findings = keystrokes(arguments.file, arguments.keystrokes)
-    print(f"re-check after one keystroke, in process: median {median:.2f} ms, 95th percentile {p95:.2f} ms "
+    median, p95, cpu, findings = keystrokes(arguments.file, arguments.keystrokes)
+    # CPU time is what the check itself costs; wall time also counts waiting for a busy machine's cores.
+    print(f"re-check after one keystroke, in process: median {median:.2f} ms wall ({cpu:.2f} ms CPU), "
+          f"95th percentile {p95:.2f} ms "
           f"({arguments.keystrokes} keystrokes, {findings} findings, {arguments.file.name})")
     runs = [start_up(arguments.file) for _ in range(arguments.repeat)]
     checks = [check_once(arguments.file) for _ in range(arguments.repeat)]
