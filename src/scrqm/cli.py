@@ -20,6 +20,7 @@ import typer
 from scrqm import __version__
 from scrqm.errors import (EXIT_BROKEN_PIPE, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, ScrqmError,
                           quiet_broken_pipe)
+from scrqm.cli_words import use_plain_words
 from scrqm.report import REPORTERS, default_format
 from scrqm.report.visible import visible
 
@@ -73,7 +74,7 @@ def _parse_today(value: Optional[str]) -> Optional[dt.date]:
 def check(
     paths: Annotated[list[str], typer.Argument(help="Referral files or folders (folders are searched for *.yaml and *.yml); - reads standard input.", show_default=False)],
     format: Annotated[Optional[Format], typer.Option("--format", "-f", help="Report format \\[default: github when GITHUB_ACTIONS=true, else text].", show_default=False)] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report in --format to this file; the human report still goes to standard output.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file, in --format or, without it, the format its extension names (.html, .md, .json, .jsonl, .sarif, .xml for JUnit, .txt); the human report still goes to standard output.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no report on standard output (the --output file and the exit code remain).")] = False,
     today: Annotated[Optional[str], typer.Option(help="Treat this date (YYYY-MM-DD) as today, for reproducible results.")] = None,
     fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when a file's verdict is at least this \\[default: fail].", show_default=False)] = None,
@@ -102,6 +103,7 @@ def check(
     options = CheckOptions(
         paths=paths,
         format=format.value if format is not None else automatic,
+        format_from_output=format is None,
         output=output,
         terminal_format=automatic,
         quiet=quiet,
@@ -441,6 +443,9 @@ def exit_code(outcome: Outcome) -> int:
     if any(at_or_above(v, outcome.fail_on) for v in outcome.verdicts):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+use_plain_words(app)
 
 
 def run() -> None:

@@ -70,6 +70,30 @@ class Reporter(Protocol):
     def render(self, run: Run, stream: TextIO) -> None: ...
 
 
+# The format an `--output` file's extension asks for when no `--format` is given.
+FORMAT_OF_SUFFIX: dict[str, str] = {
+    ".txt": "text", ".text": "text", ".log": "text",
+    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".sarif": "sarif", ".xml": "junit",
+    ".md": "markdown", ".markdown": "markdown",
+    ".html": "html", ".htm": "html",
+}
+
+
+def format_for_output(name: str, automatic: str) -> str | None:
+    """The format for an `--output` file named `name`: from its extension (`.sarif.json` is SARIF);
+    `automatic` when it has none; None when the extension names no format scrqm writes."""
+    from pathlib import PurePath
+
+    path = PurePath(name)
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes[-2:] == [".sarif", ".json"]:
+        return "sarif"
+    if not path.suffix or path.name.startswith(".") and len(suffixes) <= 1:
+        return automatic
+    return FORMAT_OF_SUFFIX.get(path.suffix.lower())
+
+
 def default_format(environ: Mapping[str, str]) -> str:
     """The format when none is asked for: annotations inside GitHub Actions, else the human report."""
     return "github" if environ.get("GITHUB_ACTIONS") == "true" else "text"

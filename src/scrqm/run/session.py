@@ -34,6 +34,7 @@ class CheckOptions:
 
     paths: list[str]
     format: str = "text"
+    format_from_output: bool = False  # no --format given: take it from the --output file's extension
     output: Path | None = None
     # With `output`, the human report still goes to the terminal in this format, unless `quiet`.
     terminal_format: str = "text"
@@ -245,6 +246,7 @@ def execute(options: CheckOptions) -> Outcome:
     found = discover([p for p in options.paths if p != "-"], exclude=config.exclude,
                      force_exclude=bool(config.force_exclude))
     _refuse_output_over_input(options.output, found.files)
+    options = _format_from_output(options)
     for error in found.errors:
         print(visible(f"scrqm: error: {error}"), file=sys.stderr)
     if not found.files and not found.errors and "-" not in options.paths and not config.allow_empty:
@@ -389,6 +391,21 @@ def write_reports(run: Run, options: CheckOptions, get_reporter: Callable[[str],
     if not options.quiet:
         with open_report(None) as stream:
             get_reporter(options.terminal_format).render(run, stream)
+
+
+def _format_from_output(options: CheckOptions) -> CheckOptions:
+    """With `--output FILE` and no `--format`, the format FILE's extension names, or an error saying so."""
+    from dataclasses import replace
+
+    from scrqm.report import format_for_output
+
+    if options.output is None or not options.format_from_output:
+        return options
+    chosen = format_for_output(str(options.output), options.format)
+    if chosen is None:
+        raise ScrqmError(f"{options.output}: scrqm writes no report as {options.output.suffix}; end the name with "
+                         ".html, .md, .json, .jsonl, .sarif, .xml (JUnit) or .txt, or choose the format with -f")
+    return replace(options, format=chosen)
 
 
 def _refuse_output_over_input(output: Path | None, inputs: list[Path]) -> None:

@@ -1,0 +1,88 @@
+"""The command line in plain words: help without Python types, errors a person can act on,
+and `-o FILE` that writes the format its name asks for."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EXAMPLES, TODAY
+from scrqm.cli import app
+from scrqm.report import REPORTERS
+
+LATE = str(EXAMPLES / "13-qm13-fail-late-unexplained.yaml")
+COMMANDS = [["check"], ["patterns"], ["config"], ["new"], ["schema"], ["rules"], ["explain"], ["examples"],
+            ["examples", "copy"], []]
+PROGRAMMER = re.compile(r"<(bool|str|int|path|list\[|float|int range)|\[x[<>]=|\brange>")
+
+
+def help_text(args: list[str], columns: int) -> str:
+    result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": str(columns), "TERM": "dumb"})
+    assert result.exit_code == 0, result.output
+    return str(result.stdout)
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "scrqm")
+def test_help_shows_no_python_types(args: list[str], columns: int) -> None:
+    text = help_text(args, columns)
+    assert not PROGRAMMER.search(text), PROGRAMMER.search(text)
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_help_lists_every_format_whole(columns: int) -> None:
+    text = help_text(["check"], columns)
+    words = set(re.findall(r"[a-z]+", text))
+    assert set(REPORTERS) <= words, set(REPORTERS) - words  # "htm l>" would leave "html" out
+    assert "FORMAT" in text and "FILE" in text and "DATE" in text
+    assert re.search(r"Usage: scrqm check \[OPTIONS\] PATH\.\.\.", text)
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["--fail-on", "info"], "'info' is not a choice here; write fail or warn"),
+    (["-f", "htm"], "'htm' is not a choice here; write one of text, json"),
+    (["--jobs", "0"], "write a whole number, 1 or more"),
+    (["--jobs", "four"], "write a whole number, such as 4"),
+])
+def test_a_bad_value_is_answered_in_plain_words(args: list[str], said: str) -> None:
+    result = CliRunner().invoke(app, ["check", *args, LATE], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.replace("│", " ").split())
+    assert said in message and "Value error" not in message and "Input should" not in message
+
+
+@pytest.mark.parametrize(("name", "starts"), [
+    ("r.html", "<!DOCTYPE html>"), ("r.htm", "<!DOCTYPE html>"), ("r.md", "# SCR Quality Marker 1"),
+    ("r.json", '{\n  "scrqm_version"'), ("r.sarif", '{\n  "$schema"'), ("r.sarif.json", '{\n  "$schema"'),
+    ("r.xml", '<?xml version="1.0"'), ("r.txt", "examples/13-"), ("r.jsonl", '{"scrqm_version": "1.0.0", "path"'), ("report", "examples/13-"),
+])
+def test_output_takes_its_format_from_its_name(run_line: Callable[..., Any], tmp_path: Path, name: str,
+                                               starts: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(EXAMPLES.parent)
+    out = tmp_path / name
+    result = run_line("check", "-q", "--today", TODAY, "-o", str(out), "examples/13-qm13-fail-late-unexplained.yaml")
+    assert result.exit_code == 1
+    assert out.read_text(encoding="utf-8").startswith(starts)
+
+
+def test_an_explicit_format_wins_over_the_name(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    run_line("check", "-q", "-f", "json", "--today", TODAY, "-o", str(out), LATE)
+    assert json.loads(out.read_text(encoding="utf-8"))["files"][0]["verdict"] == "fail"
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "report.docx", "r.yaml.bak"])
+def test_an_output_name_that_names_no_format_is_refused_before_checking(run_line: Callable[..., Any],
+                                                                        tmp_path: Path, name: str) -> None:
+    out = tmp_path / name
+    result = run_line("check", "--today", TODAY, "-o", str(out), LATE)
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stdout == ""  # refused before any file was checked
+    suffix = Path(name).suffix
+    assert result.stderr == (f"scrqm: error: {out}: scrqm writes no report as {suffix}; end the name with .html, "
+                             ".md, .json, .jsonl, .sarif, .xml (JUnit) or .txt, or choose the format with -f\n")
