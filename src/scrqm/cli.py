@@ -74,7 +74,7 @@ def _parse_today(value: Optional[str]) -> Optional[dt.date]:
 def check(
     paths: Annotated[list[str], typer.Argument(help="Referral files or folders (folders are searched for *.yaml and *.yml); - reads standard input.", show_default=False)],
     format: Annotated[Optional[Format], typer.Option("--format", "-f", help="Report format \\[default: github when GITHUB_ACTIONS=true, else text].", show_default=False)] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file, in --format or, without it, the format its extension names (.html, .md, .json, .jsonl, .sarif, .xml for JUnit, .txt); the human report still goes to standard output.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file, in --format or, without it, the format its extension names: html, md, json, jsonl, sarif, xml (JUnit) or txt; the human report still goes to standard output.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no report on standard output (the --output file and the exit code remain).")] = False,
     today: Annotated[Optional[str], typer.Option(help="Treat this date (YYYY-MM-DD) as today, for reproducible results.")] = None,
     fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when a file's verdict is at least this \\[default: fail].", show_default=False)] = None,

@@ -76,7 +76,9 @@ def plain_params(params: list[Any]) -> None:
             text = text if not text or text.rstrip().endswith((".", ":", "]")) else text.rstrip() + "."
             # Before a `[default: ...]` at the end, so the default stays last as everywhere else.
             at = text.rfind("\\[default")
-            param.help = f"{text[:at].rstrip()} {listed} {text[at:]}" if at > 0 else f"{text} {listed}".strip()
+            head = text[:at].rstrip() if at > 0 else text
+            head = head if not head or head.endswith((".", ":")) else head + "."
+            param.help = f"{head} {listed} {text[at:]}" if at > 0 else f"{head} {listed}".strip()
         else:
             param.metavar = METAVARS.get(param.name or "", (param.name or "value").upper())
 
