@@ -142,11 +142,10 @@ _INSTITUTIONS = Spec(
     item_name="setting", prompt="A named setting involved, such as a nursery, school or children's home (optional)",
 )
 
-_CONCERNS = Spec(
-    "working_together_concerns", "long",
-    "any cause for concern about how agencies worked together (needed for serious harm)",
-    prompt="Any cause for concern about how the agencies worked together",
-)
+def _concerns(why: str) -> Spec:
+    return Spec("working_together_concerns", "long",
+                f"any cause for concern about how agencies worked together ({why})",
+                prompt="Any cause for concern about how the agencies worked together")
 
 _RATIONALE = Spec(
     "rationale", "long",
@@ -186,7 +185,7 @@ WT2015_FIELDS: tuple[Spec, ...] = (
     _INCIDENT,
     _AGENCIES,
     _INSTITUTIONS,
-    _CONCERNS,
+    _concerns("needed for serious harm"),
     _section(
         "criteria", "the explicit statement Quality Marker 1 asks for",
         Spec("statutory", "choice", "does the case meet the statutory criteria for an SCR?", ("met", "not_met"),
@@ -219,7 +218,7 @@ WT2023_FIELDS: tuple[Spec, ...] = (
     _INCIDENT,
     _AGENCIES,
     _INSTITUTIONS,
-    _CONCERNS,
+    _concerns("what regulation 11 consideration (c) rests on"),
     _section(
         "criteria", "the explicit statement Quality Marker 1 asks for",
         Spec("notification", "choice",
