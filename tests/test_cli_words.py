@@ -86,3 +86,43 @@ def test_an_output_name_that_names_no_format_is_refused_before_checking(run_line
     suffix = Path(name).suffix
     assert result.stderr == (f"scrqm: error: {out}: scrqm writes no report as {suffix}; end the name with .html, "
                              ".md, .json, .jsonl, .sarif, .xml (JUnit) or .txt, or choose the format with -f\n")
+
+
+# ----------------------------------------------------------------- --redact, --teach, examples, config
+
+def test_redact_keeps_the_meaning_and_hides_only_the_referrals_words(run_line: Callable[..., Any]) -> None:
+    target = str(EXAMPLES / "09-qm12-fail-other-reason-placeholder.yaml")
+    plain = run_line("check", "--today", TODAY, target).stdout
+    redacted = run_line("check", "--redact", "--today", TODAY, target).stdout
+    assert "`criteria.other_reason` is a placeholder ('See attached.');" in plain
+    assert "`criteria.other_reason` is a placeholder; the referral must say why" in redacted
+    assert "See attached" not in redacted and "[redacted]" not in redacted
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_teach_labels_what_helps_as_helping_and_does_not_repeat_the_question(run_line: Callable[..., Any],
+                                                                            fmt: str) -> None:
+    out = run_line("check", "--teach", "-f", fmt, "--today", TODAY, str(EXAMPLES / "01-exemplary-death.yaml")).stdout
+    assert "Common obstacle" not in out and "obstacle (" not in out
+    assert "marker's prompt:" not in out.replace("&#x27;", "'") and "The marker's prompt" not in out
+    assert "What helps (paraphrased from the marker" in out.replace("&#x27;", "'")
+
+
+def test_examples_points_to_a_walk_through_a_user_can_open(run_line: Callable[..., Any]) -> None:
+    listing = run_line("examples").stdout
+    assert "site-packages" not in listing and "README.md" not in listing and "/" + "examples" not in listing
+    assert listing.rstrip().endswith("The walk-through, weakest to exemplary: scrqm examples walk-through")
+    walk = run_line("examples", "walk-through")
+    assert walk.exit_code == 0 and walk.stdout.startswith("# The teaching gallery\n")
+    assert walk.stdout == (EXAMPLES / "README.md").read_text(encoding="utf-8")
+
+
+def test_config_lists_the_thresholds_of_every_profile(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    shown = run_line("config", "--isolated").stdout
+    assert "thresholds.late_after_working_days: 5  # rule pack\n" in shown
+    assert "thresholds.notification_working_days: 5  # rule pack; profile wt2023, for referrals that name it\n" in shown
+    assert "thresholds.rapid_review_working_days: 15  # rule pack; profile wt2023, for referrals that name it\n" in shown
+    board = tmp_path / "board.yaml"
+    board.write_text("thresholds: {notification_working_days: 3}\n", encoding="utf-8")
+    configured = run_line("config", "--config", str(board)).stdout
+    assert f"thresholds.notification_working_days: 3  # {board}; profile wt2023, for referrals that name it\n" in configured

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -117,14 +118,20 @@ def test_quoted_texts_are_the_markers_own() -> None:
 
 def test_teach_quotes_the_markers_prompts_and_statement_exactly(run_line: Callable[..., Any]) -> None:
     out = run_line("check", "--teach", "--today", TODAY, str(EXAMPLES / "13-qm13-fail-late-unexplained.yaml")).stdout
+    # Each prompt is the title of its question's block, exactly as the marker words it, and said once:
+    # the statement's note attributes them, so teach mode does not repeat them as "The marker's prompt".
     for prompt in PROMPTS:
-        assert f'The marker\'s prompt: "{prompt}" (NSPCC/SCIE (2016) SCR Quality Markers' in out
+        assert out.count(prompt) == 1 and re.search(rf"^  (PASS|WARN|FAIL)  QM1\.\d  {re.escape(prompt)}$", out, re.M)
     assert f'Quality statement: "{STATEMENT}" (NSPCC/SCIE (2016) SCR Quality Markers' in out
+    assert "one of the marker's prompts, \"How might you know if you are meeting this quality marker?\"" in out
+    assert "marker's prompt:" not in out
 
 
 def test_teach_paraphrases_the_obstacles_rather_than_quoting_them(run_line: Callable[..., Any]) -> None:
     out = " ".join(run_line("check", "--teach", "--today", TODAY, str(EXAMPLES / "01-exemplary-death.yaml")).stdout.split())
-    assert out.count("Common obstacle (paraphrased from the marker):") == 4
+    # The marker's "common obstacles" are things that help: labelled so, never as obstacles.
+    assert out.count("What helps (paraphrased from the marker's notes on common obstacles):") == 4
+    assert "Common obstacle" not in out
     for bullet in OBSTACLES:
         words = bullet.split()
         # No run of six words is copied from the marker.

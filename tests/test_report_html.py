@@ -153,7 +153,8 @@ def test_teach_in_papers_formats(run_line: Callable[..., Any], fmt: str) -> None
     target = str(EXAMPLES / "13-qm13-fail-late-unexplained.yaml")
     taught = run_line("check", "-f", fmt, "--teach", "--today", TODAY, target).stdout
     plain = run_line("check", "-f", fmt, "--today", TODAY, target).stdout
-    prompt = "Are there explanations for any delays in the referral?"
     quote = '&quot;' if fmt == "html" else '"'
-    assert f"{quote}{prompt}{quote} (NSPCC/SCIE (2016) SCR Quality Markers" in taught
-    assert "paraphrased from the marker" in taught and "paraphrased" not in plain
+    assert f"{quote}the case is referred for Serious Case Review" in taught  # the statement, quoted
+    assert "(NSPCC/SCIE (2016) SCR Quality Markers" in taught
+    assert "What helps (paraphrased from the marker" in taught and "paraphrased" not in plain
+    assert "Common obstacle" not in taught and "marker&#x27;s prompt:" not in taught and "marker's prompt:" not in taught

@@ -88,7 +88,7 @@ def check(
     rules: Annotated[Optional[list[Path]], typer.Option("--rules", help="Add the rule packs in this directory (repeatable).")] = None,
     stdin_filename: Annotated[str, typer.Option("--stdin-filename", help="Name to show for standard input.")] = "<stdin>",
     redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", help="Keep every piece of the referral's own text out of the report.", show_default=False)] = None,
-    teach: Annotated[bool, typer.Option("--teach", help="Add the marker's prompts and common obstacles to each question.")] = False,
+    teach: Annotated[bool, typer.Option("--teach", help="Add notes for training to each question: what to look for, and what helps (paraphrased from the marker).")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Files checked in parallel \\[default: the number of cores].", show_default=False)] = None,
     cache: Annotated[Optional[bool], typer.Option("--cache/--no-cache", help="Reuse the results of files unchanged since the last run \\[default: cache].", show_default=False)] = None,
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Keep the result cache here \\[default: $XDG_CACHE_HOME/scrqm or ~/.cache/scrqm].", show_default=False)] = None,
@@ -417,6 +417,15 @@ def examples(ctx: typer.Context) -> None:
 
     with user_errors():
         typer.echo(render_gallery(load_gallery()), nl=False)
+
+
+@examples_app.command("walk-through")
+def examples_walk_through() -> None:
+    """Print the walk-through of the gallery, weakest example to exemplary, for a training session."""
+    from scrqm.teach.gallery import walk_through
+
+    with user_errors():
+        typer.echo(walk_through(), nl=False)
 
 
 @examples_app.command("copy")

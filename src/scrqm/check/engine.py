@@ -49,7 +49,7 @@ def stamp(rule: Rule, hit: Hit, document: Document | None, *, redact: bool = Fal
         line, column = 1, 1
     params: dict[str, Any] = dict(hit.params)
     if redact:
-        params.update({key: REDACTED for key in hit.quoted})
+        params.update({key: hit.redacted.get(key, REDACTED) for key in hit.quoted})
     else:
         params.update({key: mask_identifiers(str(params[key])) for key in hit.quoted if key in params})
     return Finding(

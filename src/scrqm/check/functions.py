@@ -31,6 +31,9 @@ class Hit:
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     quoted: frozenset[str] = frozenset()
     position: tuple[int, int] | None = None  # (line, column) where no field holds the text (a comment)
+    # Under --redact, what a quoted param becomes when its meaning is not the referral's own words
+    # ("a placeholder" for "a placeholder ('TBC')"); any other quoted param is "[redacted]".
+    redacted: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -446,8 +449,22 @@ class MatchOptions(Options):
 def match(referral: Referral, options: MatchOptions, context: Context) -> Iterator[Hit]:
     """The condition `when` holds."""
     if options.when.holds(referral, context):
-        yield Hit(options.at, {"value": _shown(get_field(referral, options.at), options.at, context)},
-                  frozenset({"value"}))
+        value = get_field(referral, options.at)
+        shown = _shown(value, options.at, context)
+        meaning = _meaning(value, options.at, context)
+        # Only the referral's own words are hidden by --redact: "absent" or "a placeholder" are ours.
+        yield Hit(options.at, {"value": shown}, frozenset({"value"}) if shown != meaning else frozenset(),
+                  redacted={"value": meaning} if meaning is not None else {})
+
+
+def _meaning(value: Any, field_path: str, context: Context) -> str | None:
+    """What `_shown` says of `value` without quoting it: "absent", "a placeholder", a state; None
+    when it can only be told by quoting it."""
+    if textutil.is_absent(value):
+        return "absent"
+    if isinstance(value, str) and textutil.is_placeholder(value):
+        return "a placeholder"
+    return context.state(field_path, value)
 
 
 def _shown(value: Any, field_path: str = "", context: Context | None = None) -> str:

@@ -197,9 +197,13 @@ def describe_config(loaded: LoadedConfig) -> str:
     add("redact", settings.redact)
     for name, value in ruleset.thresholds.items():
         add(f"thresholds.{name}", value, loaded.source_of("thresholds") if name in config.thresholds else "rule pack")
-    for name, value in config.thresholds.items():
-        if name not in ruleset.thresholds:  # a threshold of the profile some referrals name
-            add(f"thresholds.{name}", value, f"{loaded.source_of('thresholds')}; another profile's")
+    # A referral may name another profile (`profile: wt2023`): its thresholds are in force for it.
+    for profile, thresholds in _other_profiles_thresholds(loaded, ruleset.profile).items():
+        for name, value in thresholds.items():
+            if ruleset.thresholds.get(name) == value:
+                continue
+            source = loaded.source_of("thresholds") if name in config.thresholds else "rule pack"
+            add(f"thresholds.{name}", value, f"{source}; profile {profile}, for referrals that name it")
     add("learning-priorities", config.learning_priorities)
     add("glossary", sorted(config.glossary))
     for name, entries in sorted(ruleset.vocabularies.items()):
@@ -221,6 +225,14 @@ def describe_config(loaded: LoadedConfig) -> str:
     add("allow-empty", bool(config.allow_empty))
     add("rules-in-force", len(ruleset.rules), "profile and select/ignore")
     return "\n".join(lines) + "\n"
+
+
+def _other_profiles_thresholds(loaded: LoadedConfig, default: str) -> dict[str, dict[str, int]]:
+    """Each other shipped profile's thresholds, with the configuration's applied, as a run loads them."""
+    from scrqm.packs.loader import load_ruleset, profiles
+
+    return {name: load_ruleset(name, thresholds=loaded.config.thresholds).thresholds
+            for name in profiles() if name != default}
 
 
 def _limit_source(loaded: LoadedConfig, name: str) -> str:

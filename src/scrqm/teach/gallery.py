@@ -66,7 +66,7 @@ def render_gallery(examples: list[Example]) -> str:
         lines.append(f"{example.name.ljust(width)}  {example.verdict.upper():<7}  {questions}".rstrip())
         lines.append(f"{'':{width}}  {example.teaches}")
     lines += ["", "Copy one out to practise on: scrqm examples copy NAME DIR (e.g. 04, or wt2023/05)",
-              f"The walk-through, weakest to exemplary: {examples_root() / 'README.md'}"]
+              "The walk-through, weakest to exemplary: scrqm examples walk-through"]
     return "\n".join(lines) + "\n"
 
 
@@ -114,3 +114,12 @@ def copy_example(name: str, directory: Path) -> Path:
     except OSError as exc:
         raise ScrqmError(f"{target}: cannot write: {exc.strerror}") from None
     return target
+
+
+def walk_through() -> str:
+    """The gallery's walk-through (examples/README.md), as shipped."""
+    path = examples_root() / "README.md"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScrqmError(f"{path}: cannot read the walk-through: {exc.strerror or exc}") from None

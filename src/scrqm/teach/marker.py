@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 ATTRIBUTION = "NSPCC/SCIE (2016) SCR Quality Markers"
 PROMPT_HEADING = "How might you know if you are meeting this quality marker?"
+HELPS_LABEL = "What helps (paraphrased from the marker's notes on common obstacles)"
 
 
 def one_line(text: str) -> str:
@@ -25,14 +26,20 @@ def statement_note(ruleset: RuleSet) -> str | None:
     """The quality statement, quoted, with its attribution."""
     if not ruleset.statement:
         return None
-    return f'Quality statement: "{one_line(ruleset.statement)}" ({ATTRIBUTION}, Quality Marker 1: Referral)'
+    return (f'Quality statement: "{one_line(ruleset.statement)}" ({ATTRIBUTION}, Quality Marker 1: Referral). '
+            f'Each question below is one of the marker\'s prompts, "{PROMPT_HEADING}"')
 
 
 def question_notes(question: Question) -> list[tuple[str, str]]:
-    """(label, text) pairs for one question: the marker's prompt, then our notes."""
-    notes = [("The marker's prompt",
-              f'"{one_line(question.text)}" ({ATTRIBUTION}, "{PROMPT_HEADING}")')]
+    """(label, text) pairs for one question: what to look for, then what helps.
+
+    The question itself is the block's title, so it is not repeated here.  The
+    marker's "Tackling some common obstacles" are things that help (a board whose
+    reviews have taught something is sent more cases), so they are labelled as
+    such, and as the pack's paraphrase, never as obstacles.
+    """
+    notes = []
     if question.how_to_know:
         notes.append(("What to look for", one_line(question.how_to_know)))
-    notes += [("Common obstacle (paraphrased from the marker)", one_line(o)) for o in question.obstacles]
+    notes += [(HELPS_LABEL, one_line(o)) for o in question.obstacles]
     return notes
