@@ -39,6 +39,8 @@ def schema_leaves(schema: dict[str, Any], node: dict[str, Any], prefix: str = ""
 
 # Fields only the wt2023 profile reads; the skeleton is written for the default profile.
 WT2023_ONLY = {"profile", "notification.date", "rapid_review.date", "rapid_review.delay_explanation",
+               "rapid_review.sent_date", "rapid_review.decision", "rapid_review.decision_reasons",
+               "rapid_review.learning", "rapid_review.immediate_actions",
                "criteria.notification", "criteria.local_review"}
 
 

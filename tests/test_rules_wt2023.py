@@ -80,9 +80,33 @@ ROWS = [
     ("notification 6 working days", dict(notification__date="2024-03-12"), "QM1.3-notification-late-unexplained", "fail"),
     ("notification late, brief", dict(notification__date="2024-03-12", delay={"explanation": "Staff sickness."}),
      "QM1.3-notification-explanation-short", "warn"),
-    ("rapid review 16 working days", dict(rapid_review__date="2024-04-02"), "QM1.3-rapid-review-late-unexplained", "fail"),
-    ("rapid review late, brief", dict(rapid_review__date="2024-04-02", rapid_review__delay_explanation="Diary."),
+    # The Panel's clock runs to the rapid review being sent; without a sent date, to the day it was held.
+    ("rapid review sent after 16 working days", dict(rapid_review__sent_date="2024-04-02"),
+     "QM1.3-rapid-review-late-unexplained", "fail"),
+    ("rapid review held after 16, no sent date", dict(rapid_review__date="2024-04-02", rapid_review__sent_date=None),
+     "QM1.3-rapid-review-late-unexplained", "fail"),
+    ("rapid review late, brief", dict(rapid_review__sent_date="2024-04-02", rapid_review__delay_explanation="Diary."),
      "QM1.3-rapid-review-explanation-short", "warn"),
+    ("rapid review late, filler", dict(rapid_review__sent_date="2024-04-02",
+                                      rapid_review__delay_explanation="Delayed. " * 12),
+     "QM1.3-rapid-review-late-unexplained", "fail"),
+    ("sent before held", dict(rapid_review__sent_date="2024-03-21"), "QM1.3-rapid-review-sent-before-held", "fail"),
+    ("future sent date", dict(rapid_review__sent_date="2026-12-01"), "QM1.3-future-date", "fail"),
+    # The rapid review's record: the decision, its reasons, the learning so far, the immediate actions.
+    ("held, no decision", dict(rapid_review__decision=None), "QM1.2-rapid-review-decision-missing", "warn"),
+    ("sent, no decision", dict(rapid_review__decision=None, rapid_review__date=None),
+     "QM1.2-rapid-review-decision-missing", "warn"),
+    ("decision, no reasons", dict(rapid_review__decision_reasons=None), "QM1.2-rapid-review-reasons-missing", "warn"),
+    ("decision, placeholder reasons", dict(rapid_review__decision_reasons="TBC"),
+     "QM1.2-rapid-review-reasons-missing", "warn"),
+    ("decision, filler reasons", dict(rapid_review__decision_reasons="Lorem ipsum dolor sit amet consectetur "
+                                                                     "adipiscing elit sed do eiusmod tempor."),
+     "QM1.2-rapid-review-reasons-missing", "warn"),
+    ("no learning", dict(rapid_review__learning=None), "QM1.1-rapid-review-learning-missing", "warn"),
+    ("learning repeated", dict(rapid_review__learning="Agencies must share. " * 6),
+     "QM1.1-rapid-review-learning-missing", "warn"),
+    ("no immediate actions", dict(rapid_review__immediate_actions="N/A"), "practice-rapid-review-actions-missing",
+     "warn"),
 ]
 
 
@@ -99,15 +123,20 @@ def test_row_gives_its_severity(changes: dict[str, Any], rule: str, severity: st
     assert hits, [f.rule for f in result.findings]
     assert {f.severity for f in hits} == {severity}
     question = rule.split("-")[0]
-    if severity != "info":
+    if severity != "info" and question.startswith("QM"):
         assert result.questions is not None and result.questions[question] == severity
+    elif severity != "info":
+        assert result.groups[question] == severity
 
 
 NO_FINDING = [
     # Notified Mon 11 Mar: 5 working days after Mon 4 Mar, the last day of the duty.
     ("notification on the fifth working day", dict(notification__date="2024-03-11")),
     # Rapid review Thu 28 Mar: 15 working days after Thu 7 Mar (Good Friday is the 29th).
-    ("rapid review on the fifteenth working day", dict(rapid_review__date="2024-03-28")),
+    ("rapid review on the fifteenth working day", dict(rapid_review__date="2024-03-28",
+                                                       rapid_review__sent_date="2024-03-28")),
+    ("held in time, no sent date", dict(rapid_review__sent_date=None)),
+    ("no local review, reasoned", dict(rapid_review__decision="no_local_review")),
     ("late notification, explained", dict(notification__date="2024-03-18", delay={"explanation": EXPLANATION})),
     ("not met, reason, priority", {**NOT_MET, "criteria__other_reason": "Learning on neglect.",
                                    "criteria__learning_priorities": ["LP1"]}),
@@ -120,6 +149,11 @@ NO_FINDING = [
 def test_no_finding_where_the_rules_ask_for_none(changes: dict[str, Any]) -> None:
     result = check(with_changes(**changes))
     assert result.findings == [], [(f.rule, f.message) for f in result.findings]
+
+
+def test_a_rapid_review_not_yet_held_asks_for_no_decision() -> None:
+    data = with_changes(rapid_review={"delay_explanation": EXPLANATION})
+    assert check(data, today=dt.date(2024, 3, 20)).findings == []
 
 
 def test_rapid_review_not_yet_due_gives_no_finding() -> None:
@@ -149,3 +183,27 @@ def test_thresholds_come_from_the_configuration() -> None:
 def test_pack_glossary_spares_the_frameworks_acronyms() -> None:
     rationale = BASE["rationale"] + " The LSCP will decide on an LCSPR."
     assert check(with_changes(rationale=rationale)).findings == []
+
+
+def test_when_the_notification_criteria_are_not_met_no_clock_runs() -> None:
+    """docs/format.md: no notification duty, so neither the 5 nor the 15 working days are counted."""
+    late = dict(notification__date="2024-04-30", rapid_review__date="2024-06-28", rapid_review__sent_date="2024-07-01")
+    met = check(with_changes(**late))
+    assert {"QM1.3-notification-late-unexplained", "QM1.3-rapid-review-late-unexplained"} <= {
+        f.rule for f in met.findings}
+    not_met = check(with_changes(**late, criteria__notification="not_met", criteria__other_reason=EXPLANATION,
+                                 criteria__learning_priorities=["LP1"], incident__abuse_or_neglect="not_suspected"))
+    assert not [f for f in not_met.findings if f.question == "QM1.3"], not_met.findings
+    assert "delay_working_days" not in not_met.facts
+    overdue = check(with_changes(**{**NOT_MET, "notification": {"date": "2024-03-07"}}))
+    assert not [f for f in overdue.findings if f.question == "QM1.3"]
+    # The dates are still checked: a rapid review sent before it was held is an error whatever the criteria.
+    wrong = check(with_changes(**{**late, "rapid_review__sent_date": "2024-06-01"}, criteria__notification="not_met"))
+    assert "QM1.3-rapid-review-sent-before-held" in {f.rule for f in wrong.findings}
+
+
+def test_the_late_message_says_whether_it_counted_to_sending_or_holding() -> None:
+    sent = check(with_changes(rapid_review__sent_date="2024-04-02")).findings
+    assert any("was sent to the Panel 16 working days after the notification" in f.message for f in sent)
+    held = check(with_changes(rapid_review__date="2024-04-02", rapid_review__sent_date=None)).findings
+    assert any("was held 16 working days after the notification" in f.message for f in held)

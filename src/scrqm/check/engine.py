@@ -76,6 +76,8 @@ def facts(referral: Referral, ruleset: RuleSet) -> dict[str, Any]:
     for rule in ruleset.rules:
         if rule.definition.check == "delay":
             options: Any = rule.options
+            if options.unless is not None and options.unless.holds(referral):
+                return {}  # no clock runs (wt2023: the notification criteria are not met)
             computed = delay_in_working_days(referral, options.start, options.end)
             if computed is None:
                 return {}

@@ -170,11 +170,14 @@ def _unanswered(context: Context | None, field_path: str, value: Any) -> bool:
 class MissingOptions(Options):
     field: FieldPath
     placeholder: bool = Field(True, description="Count a placeholder such as 'TBC' as absent.")
+    when: Condition | None = Field(None, description="Only when this holds (the field is asked for then).")
 
 
 @register("missing", MissingOptions, gives={"state"})
 def missing(referral: Referral, options: MissingOptions, context: Context) -> Iterator[Hit]:
     """The field is absent (missing, blank, null, an empty list), a placeholder, or filler where the pack says."""
+    if options.when is not None and not options.when.holds(referral):
+        return
     value = get_field(referral, options.field)
     if not options.placeholder:
         if _absent(value, placeholder=False):
@@ -624,32 +627,52 @@ class DelayOptions(Options):
     start_labels: dict[str, str] = Field(
         default_factory=dict, description="How the message names each start field, e.g. the local authority became aware."
     )
+    fallback: FieldPath | None = Field(
+        None, description="When `end` is absent, the date of an earlier step counts instead: if that step was "
+        "already late, so is `end` (a rapid review cannot be sent to the Panel before it is held)."
+    )
+    unless: Condition | None = Field(None, description="No clock runs when this holds (a duty that does not apply).")
 
 
-def delay_in_working_days(referral: Referral, start: list[str], end: str) -> tuple[str, int] | None:
-    """(start field, working days after it up to and including `end`), when computable."""
+_END_LABELS = {
+    "rapid_review.sent_date": "sent to the Panel",
+    "rapid_review.date": "held",
+}
+
+
+def delay_in_working_days(
+    referral: Referral, start: list[str], end: str, fallback: str | None = None
+) -> tuple[str, int] | None:
+    """(start field, working days after it up to and including `end`, or `fallback` when `end` is absent)."""
     from scrqm.judge.workdays import working_days_after
 
     start_field, start_date = first_present(referral, start)
     end_date = get_field(referral, end)
+    if end_date is None and fallback is not None:
+        end_date = get_field(referral, fallback)
     if not isinstance(start_date, dt.date) or not isinstance(end_date, dt.date) or end_date < start_date:
         return None
     return start_field, working_days_after(start_date, end_date)
 
 
-@register("delay", DelayOptions, gives={"delay", "threshold", "start", "start_field", "words", "min_words", "state"})
+@register("delay", DelayOptions,
+          gives={"delay", "threshold", "start", "start_field", "end", "words", "min_words", "state"})
 def delay(referral: Referral, options: DelayOptions, context: Context) -> Iterator[Hit]:
     """The referral is late and the delay is not (well enough) explained."""
-    computed = delay_in_working_days(referral, options.start, options.end)
+    if options.unless is not None and options.unless.holds(referral):
+        return
+    computed = delay_in_working_days(referral, options.start, options.end, options.fallback)
     if computed is None or computed[1] <= options.threshold:
         return
     start_field, days = computed
     explanation = get_field(referral, options.explanation)
+    end_field = options.end if get_field(referral, options.end) is not None else options.fallback or options.end
     params = {
         "delay": days,
         "threshold": options.threshold,
         "start": start_label(options.start_labels, start_field),
         "start_field": start_field,
+        "end": _END_LABELS.get(end_field, end_field),
     }
     state = context.state(options.explanation, explanation)
     if options.when == "unexplained" and state is not None:
@@ -668,14 +691,21 @@ class OverdueOptions(Options):
     end: FieldPath = Field(description="The date that should follow within the threshold.")
     threshold: int = Field(description="Working days after the start by which `end` is due.")
     start_labels: dict[str, str] = Field(default_factory=dict, description="How the message names each start field.")
+    fallback: FieldPath | None = Field(None, description="An earlier step's date that the delay rules count to "
+                                       "when `end` is absent; given, the step is not overdue but late or not.")
+    unless: Condition | None = Field(None, description="No clock runs when this holds.")
 
 
 @register("overdue", OverdueOptions, gives={"elapsed", "threshold", "start", "start_field", "end"})
 def overdue(referral: Referral, options: OverdueOptions, context: Context) -> Iterator[Hit]:
-    """`end` is not given, and more than `threshold` working days have passed since the start (up to today)."""
+    """`end` (and `fallback`) not given, and more than `threshold` working days since the start (up to today)."""
     from scrqm.judge.workdays import working_days_after
 
+    if options.unless is not None and options.unless.holds(referral):
+        return
     if not textutil.is_absent(get_field(referral, options.end)):
+        return
+    if options.fallback is not None and not textutil.is_absent(get_field(referral, options.fallback)):
         return
     start_field, start_date = first_present(referral, options.start)
     if not isinstance(start_date, dt.date):
@@ -752,6 +782,9 @@ def _model_strings(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any
 
 ItemCondition.model_rebuild()
 Condition.model_rebuild()
+MissingOptions.model_rebuild()
+DelayOptions.model_rebuild()
+OverdueOptions.model_rebuild()
 
 
 # ---------------------------------------------------------------- waivers

@@ -739,7 +739,7 @@ def _option_fields(options: Options) -> Iterator[tuple[str, str, Any]]:
             yield from ((name, path, base) for path, base in _condition_fields(value, None))
             continue
         ref = next((m for m in [*info.metadata, *_inner_metadata(info.annotation)] if isinstance(m, FieldRef)), None)
-        if ref is None:
+        if ref is None or value is None:  # an optional field option left out
             continue
         base = None if ref.within is None else model_at(getattr(options, ref.within))
         if base is True or base is False:

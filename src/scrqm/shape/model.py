@@ -271,8 +271,25 @@ class RapidReview(_Model):
     """The safeguarding partners' rapid review (wt2023)."""
 
     date: Date = Field(None, description="Date the rapid review was held (YYYY-MM-DD).")
+    sent_date: Date = Field(
+        None, description="Date the completed rapid review was sent to the Panel (YYYY-MM-DD): the 15 working "
+        "days run from the notification to this date."
+    )
+    decision: Literal["local_review", "no_local_review", "national_review_suggested"] | None = Field(
+        None, description="The rapid review's decision: local_review (commission a local child safeguarding "
+        "practice review), no_local_review, or national_review_suggested (the Panel is asked to consider one)."
+    )
+    decision_reasons: Text = Field(
+        None, description="Why, against the criteria: regulation 11 for a local review, the Panel's national "
+        "review criteria for a national one."
+    )
+    learning: Text = Field(None, description="The learning the rapid review has identified so far.")
+    immediate_actions: Text = Field(
+        None, description="The actions taken or agreed at once, by whom, to keep children safe and improve practice."
+    )
     delay_explanation: Text = Field(
-        None, description="Why the rapid review was held later than 15 working days after the notification."
+        None, description="Why the rapid review was sent to the Panel later than 15 working days after the "
+        "notification."
     )
 
 

@@ -102,7 +102,7 @@ class Advisor:
         """Each delay the pack's delay rules count, where the file gives both its dates."""
         from scrqm.check.functions import delay_in_working_days, start_label
         from scrqm.load.document import LoadFailure, load_text
-        from scrqm.shape.model import Referral
+        from scrqm.shape.model import Referral, get_field
         from scrqm.shape.validate import validate
 
         try:
@@ -114,10 +114,13 @@ class Advisor:
         found = []
         for rule in self._delay_rules():
             options: Any = rule.options
-            computed = delay_in_working_days(referral, options.start, options.end)
+            if options.unless is not None and options.unless.holds(referral):
+                continue  # no clock runs (wt2023: the notification criteria are not met)
+            computed = delay_in_working_days(referral, options.start, options.end, options.fallback)
             if computed is not None:
                 start_field, days = computed
-                found.append(DelayAdvice(rule.id, options.explanation, options.end, days, options.threshold,
+                end = options.end if get_field(referral, options.end) is not None else options.fallback
+                found.append(DelayAdvice(rule.id, options.explanation, end, days, options.threshold,
                                          start_label(options.start_labels, start_field)))
         return found
 
