@@ -112,7 +112,7 @@ def test_each_profile_counts_its_own_delay(run_line: Callable[..., Any]) -> None
     _, data, _ = patterns(run_line, str(EXAMPLES / "wt2023"))
     [delays] = data["delays"]
     assert (delays["profile"], delays["to"], delays["threshold"]) == ("wt2023", "notification.date", 5)
-    assert delays["counted"] == 9 and delays["not_counted"] == 1  # the learning referral has no notification
+    assert delays["counted"] == 12 and delays["not_counted"] == 1  # the learning referral has no notification
 
 
 def test_invalid_files_are_skipped_with_a_note(run_line: Callable[..., Any], folder: Path) -> None:
