@@ -516,8 +516,10 @@ def test_wt2023_judges_filler_in_the_rapid_review_explanation(check: Callable[..
 
     clean = check(WT2023)
     assert clean.findings == []
-    text = re.sub(r"(?m)^rapid_review:\n(  .*\n)+", "rapid_review:\n  date: 2024-04-05\n"
+    # Held and sent late; the rest of the rapid review's record is kept as the example has it.
+    text = re.sub(r"(?m)^  date: 2024-03-22 .*\n  sent_date: .*\n", "  date: 2024-04-05\n  sent_date: 2024-04-05\n"
                   "  delay_explanation: asdf qwer zxcv hjkl uiop ghjk\n", WT2023)
+    assert "asdf" in text
     result = check(text)
     assert [(f.rule, f.severity) for f in result.findings] == [("QM1.3-rapid-review-late-unexplained", "fail")]
     assert "filler" in result.findings[0].message
