@@ -531,3 +531,12 @@ def test_wt2023_judges_filler_in_the_rationale(check: Callable[..., FileResult])
     text = re.sub(r"(?ms)^rationale: >\n(  .*?\n)+(?=\S)", "rationale: " + " ".join(["blah"] * 60) + "\n", WT2023)
     result = check(text)
     assert [(f.rule, f.severity) for f in result.findings] == [MISSING]
+
+
+def test_only_the_word_list_is_read_never_the_package_imported(check: Callable[..., FileResult]) -> None:
+    import sys
+
+    from scrqm.judge.substance import english_words
+
+    assert check(as_yaml(changed(BASE, rationale=LOREM))).verdict == "fail"
+    assert len(english_words()) > 80_000 and "symspellpy" not in sys.modules

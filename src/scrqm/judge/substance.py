@@ -62,22 +62,23 @@ _ABBREVIATIONS = frozenset(
 class Sentence:
     offset: int  # in the text, where the sentence starts
     text: str
-
-    @property
-    def key(self) -> tuple[str, ...]:
-        """Its words, case-folded, without punctuation: what "the same sentence" compares."""
-        return sentence_key(self.text)
+    key: tuple[str, ...]  # its words, case-folded, without punctuation: what "the same sentence" compares
 
 
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+_JOINERS = re.compile(r"['\u2019\-\u2010\u2011&]")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def sentence_key(text: str) -> tuple[str, ...]:
-    return tuple(re.sub(r"[\W_]+", "", w).casefold() for w in _WORD.findall(text))
+    return tuple(w for w in _NOT_ALNUM.split(_JOINERS.sub("", text.casefold())) if w)
 
 
-def sentences(text: str) -> list[Sentence]:
+@lru_cache(maxsize=256)
+def sentences(text: str) -> tuple[Sentence, ...]:
     """The sentences of text, each with its offset; list marks are not part of them."""
     found: list[Sentence] = []
     start = 0
@@ -96,8 +97,8 @@ def sentences(text: str) -> list[Sentence]:
         skip = mark.end() if mark else len(piece) - len(piece.lstrip())
         body = piece[skip:].rstrip()
         if body:
-            found.append(Sentence(begin + skip, body))
-    return found
+            found.append(Sentence(begin + skip, body, sentence_key(body)))
+    return tuple(found)
 
 
 # ---------------------------------------------------------------- English words
@@ -151,11 +152,21 @@ def _not_english(words: list[str], enough: int) -> int:
     The common words are asked first; the whole list is read only when the
     words they do not know reach `enough`.
     """
-    unknown = [w for w in words if not is_english(w, english_words(COMMON_WORDS))]
+    common = english_words(COMMON_WORDS)
+    unknown: list[str] = []
+    for index, word in enumerate(words):
+        if word.lower() not in common and not is_english(word, common):
+            unknown.append(word)
+        elif len(unknown) + len(words) - index - 1 < enough:
+            return len(unknown)  # too few words left for it to matter
     if len(unknown) < enough:
         return len(unknown)
     everything = english_words()
     return sum(1 for w in unknown if not is_english(w, everything))
+
+
+# A word of letters only (three or more), hyphens and apostrophes inside; not part of a code such as "LP2".
+_ALPHABETIC = re.compile(r"(?<![\w'\u2019\-&])[^\W\d_]{3,}(?:['\u2019\-][^\W\d_]+)*(?![\w&]|['\u2019\-]\w)")
 
 
 def _checked_words(text: str, sentence_starts: Collection[int], ignore: Collection[str]) -> list[str]:
@@ -166,8 +177,7 @@ def _checked_words(text: str, sentence_starts: Collection[int], ignore: Collecti
     are most of the text (a text typed in capitals, or in title case), when
     every word is checked.
     """
-    tokens = [(m.start(), m.group()) for m in _WORD.finditer(text)]
-    alphabetic = [(at, w) for at, w in tokens if w.replace("-", "").replace("'", "").isalpha() and len(w) > 2]
+    alphabetic = [(m.start(), m.group()) for m in _ALPHABETIC.finditer(text)]
     capitalised = sum(1 for _, w in alphabetic if w[0].isupper())
     every = bool(alphabetic) and capitalised * 10 >= len(alphabetic) * 6
     # Words in capitals are acronyms, unless the text is typed in capitals and long enough to tell.
@@ -175,9 +185,7 @@ def _checked_words(text: str, sentence_starts: Collection[int], ignore: Collecti
     capitals = shouted >= 8 and shouted * 10 >= len(alphabetic) * 8
     checked = []
     for at, word in alphabetic:
-        if word in ignore or word.casefold() in ignore:
-            continue
-        if word.isupper() and not capitals:
+        if word.isupper() and (not capitals or word in ignore):
             continue
         if not every and word[0].isupper() and at not in sentence_starts:
             continue
@@ -230,6 +238,8 @@ def filler_kind(
     total = len(all_words)
     if not total:
         return None
+    # No phrase of five words or fewer occurs more often than its most frequent word.
+    most = Counter(all_words).most_common(1)[0][1]
     parts = sentences(text)
     keys = Counter(s.key for s in parts if s.key)
     # Every sentence pasted `repeats` times or more counts: a whole paragraph pasted three times too.
@@ -237,6 +247,8 @@ def filler_kind(
     if pasted and sum(count * len(key) for count, key in pasted) * 100 > repeated_percent * total:
         return f"the same sentence appears {max(pasted)[0]} times"
     for size in range(1, 6):
+        if most < repeats or min(most * size, total) * 100 <= repeated_percent * total:
+            continue
         for gram, count in _most_repeated(all_words, size):
             if count >= repeats and min(count * size, total) * 100 > repeated_percent * total:
                 if size == 1:
@@ -253,8 +265,8 @@ def filler_kind(
             return f"most of its words are not English ({foreign} of the {len(checked)} checked)"
     if content_words:
         distinct = {
-            re.sub(r"['\u2019]s$", "", w) for w in all_words
-            if w not in STOP_WORDS and sum(c.isalpha() for c in w) >= 3
+            w[:-2] if w.endswith(("'s", "\u2019s")) else w for w in all_words
+            if w not in STOP_WORDS and (w.isalpha() and len(w) >= 3 or sum(c.isalpha() for c in w) >= 3)
         }
         if len(distinct) < content_words:
             return f"it has only {len(distinct)} different content words (fewer than {content_words})"
@@ -313,7 +325,12 @@ def same_sentence(a: tuple[str, ...], b: tuple[str, ...], changed_words: int) ->
     if a == b:
         return bool(a)
     allowed = min(changed_words, (min(len(a), len(b)) - 1) // 2)
-    return allowed > 0 and _changes(a, b, allowed) <= allowed
+    if allowed <= 0 or abs(len(a) - len(b)) > allowed:
+        return False
+    # Each change removes at most one word of either sentence from what they share.
+    if len(set(a) & set(b)) < len(set(a)) - allowed * 2:
+        return False
+    return _changes(a, b, allowed) <= allowed
 
 
 def shared_sentences(text: str, other: str, changed_words: int = 2) -> tuple[list[Sentence], list[Sentence]]:
