@@ -260,8 +260,9 @@ def _is_expanded(acronym: str, source: str) -> bool:
 
 def _in_capitals(text: str) -> bool:
     """Most of the text's words are written in capitals (a text typed with caps lock on)."""
-    words = [w for w in _WORD.findall(text) if sum(c.isalpha() for c in w) >= 2]
-    return len(words) >= 8 and sum(1 for w in words if w.isupper()) * 10 >= len(words) * 6
+    words = _WORD.findall(text)
+    shouted = sum(1 for w in words if len(w) > 1 and w.isupper())
+    return shouted >= 8 and shouted * 10 >= len(words) * 6
 
 
 def _is_word(acronym: str) -> bool:

@@ -101,6 +101,17 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     return tuple(found)
 
 
+def _sentence_starts(text: str) -> set[int]:
+    """Where the first word of each sentence begins (what `sentences` would find, more cheaply)."""
+    starts = set()
+    for at in (0, *(m.end() for m in _BOUNDARY.finditer(text))):
+        mark = _LIST_MARK.match(text, at)
+        word = _WORD.search(text, mark.end() if mark else at)
+        if word is not None:
+            starts.add(word.start())
+    return starts
+
+
 # ---------------------------------------------------------------- English words
 
 
@@ -238,15 +249,19 @@ def filler_kind(
     total = len(all_words)
     if not total:
         return None
-    # No phrase of five words or fewer occurs more often than its most frequent word.
-    most = Counter(all_words).most_common(1)[0][1]
-    parts = sentences(text)
-    keys = Counter(s.key for s in parts if s.key)
-    # Every sentence pasted `repeats` times or more counts: a whole paragraph pasted three times too.
-    pasted = [(count, key) for key, count in keys.items() if count >= repeats]
-    if pasted and sum(count * len(key) for count, key in pasted) * 100 > repeated_percent * total:
-        return f"the same sentence appears {max(pasted)[0]} times"
-    for size in range(1, 6):
+    counts = Counter(all_words)
+    # No phrase of five words or fewer occurs more often than its most frequent word, and
+    # repeated sentences or phrases are made of words that occur `repeats` times or more.
+    most = counts.most_common(1)[0][1]
+    frequent = sum(count for count in counts.values() if count >= repeats)
+    repeated = frequent * 100 > repeated_percent * total
+    if repeated:
+        keys = Counter(s.key for s in sentences(text) if s.key)
+        # Every sentence pasted `repeats` times or more counts: a whole paragraph pasted three times too.
+        pasted = [(count, key) for key, count in keys.items() if count >= repeats]
+        if pasted and sum(count * len(key) for count, key in pasted) * 100 > repeated_percent * total:
+            return f"the same sentence appears {max(pasted)[0]} times"
+    for size in range(1, 6) if repeated else ():
         if most < repeats or min(most * size, total) * 100 <= repeated_percent * total:
             continue
         for gram, count in _most_repeated(all_words, size):
@@ -257,8 +272,7 @@ def filler_kind(
                 while size < 12 and _most_repeated(all_words, size + 1)[0][1] >= count:
                     size += 1
                 return f"the same phrase of {size} words is repeated {count} times"
-    starts = {m.start() for m in (_WORD.search(text, s.offset) for s in parts) if m}
-    checked = _checked_words(text, starts, ignore)
+    checked = _checked_words(text, _sentence_starts(text), ignore)
     if len(checked) >= 3:
         foreign = _not_english(checked, not_english_percent * len(checked) // 100 + 1)
         if foreign * 100 > not_english_percent * len(checked):
@@ -294,6 +308,8 @@ def placeholder_sentence(sentence: str) -> bool:
 
 def placeholder_only(text: str) -> bool:
     """Every sentence of a short text is a placeholder sentence ("Details to follow. Chronology TBC.")."""
+    if len(text.split(None, 12)) > 12:
+        return False
     parts = sentences(text)
     return bool(parts) and len(_WORD.findall(text)) <= 12 and all(placeholder_sentence(s.text) for s in parts)
 
@@ -337,7 +353,10 @@ def shared_sentences(text: str, other: str, changed_words: int = 2) -> tuple[lis
     """(text's sentences, those of them that are also sentences of `other`)."""
     mine = [s for s in sentences(text) if s.key]
     theirs = {s.key for s in sentences(other) if s.key}
-    shared = [s for s in mine if s.key in theirs or any(same_sentence(s.key, t, changed_words) for t in theirs)]
+    # A sentence with more new words than `changed_words` matches none of them: most are settled so.
+    known = {word for key in theirs for word in key}
+    shared = [s for s in mine if s.key in theirs or len(set(s.key) - known) <= changed_words
+              and any(same_sentence(s.key, t, changed_words) for t in theirs)]
     return mine, shared
 
 
