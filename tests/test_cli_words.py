@@ -126,3 +126,63 @@ def test_config_lists_the_thresholds_of_every_profile(run_line: Callable[..., An
     board.write_text("thresholds: {notification_working_days: 3}\n", encoding="utf-8")
     configured = run_line("config", "--config", str(board)).stdout
     assert f"thresholds.notification_working_days: 3  # {board}; profile wt2023, for referrals that name it\n" in configured
+
+
+# ----------------------------------------------------------------- wrapping on a terminal
+
+class _Terminal:
+    """A stream that says it is a terminal, as a shell's would."""
+
+    def __init__(self) -> None:
+        import io
+
+        self.buffer = io.StringIO()
+
+    def write(self, text: str) -> int:
+        return self.buffer.write(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_wrapping_keeps_the_reports_indentation(columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrqm.report.text import TextReporter
+    from scrqm.run.session import CheckOptions, effective_config, prepare
+    from scrqm.pipeline import check_file
+    from scrqm.report import Run
+    import dataclasses
+    import datetime as dt
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.setenv("NO_COLOR", "1")
+    ruleset, settings = prepare(effective_config(CheckOptions(paths=[], isolated=True)))
+    settings = dataclasses.replace(settings, today=dt.date(2026, 11, 26))
+    names = ["13-qm13-fail-late-unexplained.yaml", "10-qm12-warn-harm-without-concerns.yaml"]
+    results = [check_file(EXAMPLES / n, display=f"examples/{n}", ruleset=ruleset, settings=settings) for n in names]
+    terminal = _Terminal()
+    TextReporter().render(Run(results, ruleset, teach=True), terminal)  # type: ignore[arg-type]
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", terminal.buffer.getvalue()).splitlines()  # bold, even with NO_COLOR
+    assert max(len(line) for line in lines) <= columns
+    kind = None
+    checked = 0
+    for line in lines:
+        if re.match(r"^  (PASS|WARN|FAIL|INVALID)  ", line):
+            kind, indent = "block", len(re.match(r"^  \w+  ", line).group(0))  # type: ignore[union-attr]
+        elif re.match(r"^    \d+:\d+ +(fail|warn|info) {2}", line):
+            kind, indent = "finding", 18
+        elif line.startswith(" " * 17 + "→ "):
+            kind, indent = "fix", 19
+        elif re.match(r"^ {9}(What to look for|What helps)", line):
+            kind, indent = "teaching", 9
+        elif not line.strip() or not line.startswith(" "):
+            kind = None  # a heading, a blank line, the table or the summary
+        else:
+            # A continuation line: it starts under the text of the line it continues.
+            assert kind is not None, line
+            assert line.startswith(" " * indent) and line[indent] != " ", (kind, indent, line)
+            checked += 1
+    assert checked > 3  # the narrow widths really wrapped something

@@ -133,13 +133,30 @@ def _first_group(result: FileResult) -> str:
     return result.findings[0].group or "" if result.findings else ""
 
 
+def print_hanging(console: Console, text: Text, indent: int) -> None:
+    """Print `text`; wrapped to a terminal's width, each further line starts `indent` columns in,
+    under the first line's text, so the report keeps its shape at any width."""
+    width = getattr(console, "width", 0)
+    if isinstance(console, PlainConsole) or console.soft_wrap or indent <= 0 or width - indent < 20:
+        console.print(text)
+        return
+    head, body = text.divide([indent])
+    lines = body.wrap(console, width - indent)
+    for number, line in enumerate(lines):
+        line.rstrip()
+        if number:
+            line = line[len(line.plain) - len(line.plain.lstrip(" ")):]  # the space a line broke at
+        console.print(Text.assemble(head if number == 0 else " " * indent, line), soft_wrap=True)
+
+
 def _render_block(console: Console, title: str, verdict: str | None, findings: list[Finding]) -> None:
     line = Text("  ")
     if verdict is not None:
         line.append_text(verdict_text(verdict))
         line.append("  ")
+    indent = len(line.plain)
     line.append(title)
-    console.print(line)
+    print_hanging(console, line, indent)
     for finding in findings:
         _render_finding(console, finding)
 
@@ -150,15 +167,17 @@ def _render_finding(console: Console, finding: Finding) -> None:
     text.append(f"{where:<7} ", style="dim")
     text.append(f"{finding.severity:<4}", style=STYLE[finding.severity])
     text.append("  ")
+    indent = len(text.plain)
     text.append(finding.message)
     text.append(f"  [{finding.rule}]", style="dim")
     if finding.autofix is not None:
         text.append(" [*]", style="cyan")
     if finding.waived:
         text.append(f"  (waived: {finding.waiver_reason or 'no reason given'})", style="magenta")
-    console.print(text)
+    print_hanging(console, text, indent)
     if finding.fix:
-        console.print(Text("                 → " + " ".join(finding.fix.split()), style="italic"))
+        arrow = "                 → "
+        print_hanging(console, Text(arrow + " ".join(finding.fix.split()), style="italic"), len(arrow))
 
 
 def _render_statement(console: Console, run: Run) -> None:
@@ -174,7 +193,7 @@ def _render_teaching(console: Console, question: Question) -> None:
     from scrqm.teach.marker import question_notes
 
     for label, note in question_notes(question):
-        console.print(Text(f"         {label}: {note}", style="blue"))
+        print_hanging(console, Text(f"         {label}: {note}", style="blue"), 9)
 
 
 def render_table(console: Console, run: Run) -> None:
