@@ -180,6 +180,20 @@ def _not_english(words: list[str], enough: int) -> int:
 _ALPHABETIC = re.compile(r"(?<![\w'\u2019\-&])[^\W\d_]{3,}(?:['\u2019\-][^\W\d_]+)*(?![\w&]|['\u2019\-]\w)")
 
 
+def _plainly_english(text: str, not_english_percent: int) -> bool:
+    """Cheaply: the text cannot have too many words that are not English.
+
+    Every lowercase word is among those checked, and a word the common words
+    know is English; so if even counting every other word as not English
+    leaves the share within the limit, the words checked are within it too.
+    """
+    common = english_words(COMMON_WORDS)
+    found = _ALPHABETIC.findall(text)
+    lowercase = sum(1 for w in found if w.islower())
+    unknown = sum(1 for w in found if w.lower() not in common)
+    return unknown * 100 <= not_english_percent * lowercase
+
+
 def _checked_words(text: str, sentence_starts: Collection[int], ignore: Collection[str]) -> list[str]:
     """The words whose Englishness says something: not names, acronyms, numbers or single letters.
 
@@ -272,7 +286,10 @@ def filler_kind(
                 while size < 12 and _most_repeated(all_words, size + 1)[0][1] >= count:
                     size += 1
                 return f"the same phrase of {size} words is repeated {count} times"
-    checked = _checked_words(text, _sentence_starts(text), ignore)
+    if _plainly_english(text, not_english_percent):
+        checked: list[str] = []
+    else:
+        checked = _checked_words(text, _sentence_starts(text), ignore)
     if len(checked) >= 3:
         foreign = _not_english(checked, not_english_percent * len(checked) // 100 + 1)
         if foreign * 100 > not_english_percent * len(checked):
@@ -301,9 +318,16 @@ _TO_FOLLOW = re.compile(
 )
 
 
+_HINTS = ("tb", "t.b", "to be", "follow", "pending", "awaited", "outstanding", "to come")
+
+
 def placeholder_sentence(sentence: str) -> bool:
     """The sentence is a placeholder ("TBC.", "See attached.") or says details are to follow or be confirmed."""
-    return is_placeholder(sentence) or _TO_FOLLOW.search(sentence) is not None
+    if is_placeholder(sentence):
+        return True
+    # Most sentences hold none of the pattern's words: a substring test settles them.
+    folded = sentence.lower()
+    return any(hint in folded for hint in _HINTS) and _TO_FOLLOW.search(sentence) is not None
 
 
 def placeholder_only(text: str) -> bool:
