@@ -8,6 +8,7 @@ except where the bound is the point (dates, signals), with a wide margin.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -449,3 +450,119 @@ def test_an_untouched_entry_is_still_a_hit(ruleset: Any, tmp_path: Path) -> None
     again = ResultCache(tmp_path, "ctx")
     assert [r.to_dict() for r in check_files(files, plan=plan, jobs=1, cache=again)] == reference
     assert again.hits == 2
+
+
+# ---------------------------------------------------------------- 1. signals
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def many_referrals(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("many")
+    text = GOOD.read_text(encoding="utf-8")
+    for index in range(3000):
+        (folder / f"r{index:05d}.yaml").write_text(text.replace("NLSCB-2016-011", f"NLSCB-2016-{index:05d}"),
+                                                   encoding="utf-8")
+    return folder
+
+
+def _run_then_signal(folder: Path, out: Path, signum: int) -> tuple[Any, float, list[int], str]:
+    """Start `scrqm check -j 2` over `folder`, wait until its workers run, signal the parent alone;
+    return the process, the seconds until every pipe closed, the workers and standard error."""
+    import signal
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scrqm", "check", "--isolated", "--no-cache", "-j", "2", "-f", "json",
+         "-o", str(out / "report.json"), str(folder)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=out)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(_children(process.pid)) < 2 and process.poll() is None:
+        time.sleep(0.02)
+    workers = _children(process.pid)
+    time.sleep(0.3)  # well into the pool's work (3,000 files take several seconds)
+    assert process.poll() is None, "the run ended before it could be stopped"
+    started = time.monotonic()
+    process.send_signal(signum)
+    try:
+        # communicate() returns only once every process holding stdout and stderr has closed them.
+        _, stderr = process.communicate(timeout=2 if signum != signal.SIGKILL else 5)
+    except subprocess.TimeoutExpired:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        process.kill()
+        process.communicate()
+        raise AssertionError("a pipe stayed open after the parent was signalled") from None
+    return process, time.monotonic() - started, workers, stderr.decode()
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT"])
+def test_a_signal_to_the_parent_alone_stops_the_run_and_its_workers(
+        many_referrals: Path, tmp_path: Path, name: str) -> None:
+    import signal
+
+    signum = getattr(signal, name)
+    process, seconds, workers, stderr = _run_then_signal(many_referrals, tmp_path, signum)
+    assert seconds < 2, f"{seconds:.2f} s to stop"
+    assert process.returncode == 128 + signum
+    assert stderr == ("scrqm: interrupted\n" if name == "SIGINT"
+                      else "scrqm: stopped by SIGTERM; the run did not finish\n")
+    assert len(workers) >= 2 and not [pid for pid in workers if _alive(pid)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no report, and no .report.json.*.tmp
+
+
+def test_workers_never_outlive_a_parent_killed_with_sigkill(many_referrals: Path, tmp_path: Path) -> None:
+    import signal
+
+    _process, seconds, workers, _ = _run_then_signal(many_referrals, tmp_path, signal.SIGKILL)
+    assert seconds < 5 and len(workers) >= 2
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and [pid for pid in workers if _alive(pid)]:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def test_sigterm_while_the_report_is_written_leaves_no_temporary_file(
+        run_line: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    from scrqm.errors import Terminated
+    from scrqm.report.json import JsonReporter
+
+    def half_then_terminated(self: Any, run: Any, stream: Any) -> None:
+        stream.write('{"half": ')
+        raise Terminated(signal.SIGTERM)
+
+    monkeypatch.setattr(JsonReporter, "render", half_then_terminated)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_line("check", "--isolated", "-f", "json", "-o", str(out / "report.json"), str(GOOD))
+    assert result.exit_code == 143
+    assert result.stderr == "scrqm: stopped by SIGTERM; the run did not finish\n"
+    assert list(out.iterdir()) == []
+
+
+def test_chunks_are_small_and_few_are_queued(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What bounds the time to stop and the texts held: a 50,000-file run queues a few small chunks."""
+    from scrqm.run import batch
+
+    assert batch._chunk_size(50_000, 2) <= batch.MAX_CHUNK <= 256
+    assert batch.IN_FLIGHT_PER_WORKER * 2 * batch.MAX_CHUNK <= 2_000

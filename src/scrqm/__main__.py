@@ -30,7 +30,12 @@ def main() -> None:
         from scrqm.cli import run
 
         run()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        from scrqm.errors import Terminated
+
+        if isinstance(exc, Terminated):
+            print(f"scrqm: stopped by {exc.name}", file=sys.stderr)
+            sys.exit(exc.exit_code)
         # Ctrl-C outside a command (while importing, say): the same one line as inside.
         print("scrqm: interrupted", file=sys.stderr)
         sys.exit(130)

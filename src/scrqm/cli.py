@@ -19,7 +19,7 @@ import typer
 
 from scrqm import __version__
 from scrqm.errors import (EXIT_BROKEN_PIPE, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, ScrqmError,
-                          quiet_broken_pipe)
+                          Terminated, quiet_broken_pipe, stop_on_termination)
 from scrqm.cli_words import use_plain_words
 from scrqm.report import REPORTERS, default_format
 from scrqm.report.visible import visible
@@ -459,6 +459,7 @@ use_plain_words(app)
 
 def run() -> None:
     """Console entry point."""
+    stop_on_termination()
     app()
 
 
@@ -470,6 +471,9 @@ def user_errors() -> Iterator[None]:
     except ScrqmError as exc:
         typer.echo(visible(f"scrqm: error: {exc}"), err=True)
         raise typer.Exit(EXIT_ERROR) from None
+    except Terminated as exc:
+        typer.echo(f"scrqm: stopped by {exc.name}; the run did not finish", err=True)
+        raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         typer.echo("scrqm: interrupted", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None

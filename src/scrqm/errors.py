@@ -10,6 +10,45 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what `yes | head` gives, and a shell's pipefail sees
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a supervisor, `kill PID`, a closed terminal): stop as Ctrl-C does.
+
+    A KeyboardInterrupt, so every clean-up that Ctrl-C runs runs for it too:
+    workers are killed, a half-written `--output` is removed, the cache is
+    left as it was.  The exit status is 128 + the signal's number.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def name(self) -> str:
+        import signal
+
+        return signal.Signals(self.signum).name
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+def stop_on_termination() -> None:
+    """Turn SIGTERM and SIGHUP into `Terminated` in the main thread (the default would skip all clean-up)."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Terminated(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            try:
+                signal.signal(number, stop)
+            except (OSError, ValueError):  # not the main thread, or not allowed here
+                pass
+
+
 def quiet_broken_pipe() -> None:
     """The reader of standard output went away (`scrqm check | head`): stop without a word.
 

@@ -9,6 +9,12 @@ checked in the parent: starting workers would cost more than it saves.
 Workers get the rule set, configuration and settings once, when they start
 (inherited for free where processes fork); each file then costs only its text
 on the way out and its result on the way back.
+
+Stopping: a chunk is at most `MAX_CHUNK` files and at most `IN_FLIGHT_PER_WORKER`
+chunks per worker are sent ahead, so little is queued; on Ctrl-C, SIGTERM or
+any error the workers are killed, not waited for.  On Linux each worker also
+asks the kernel to kill it when the parent dies (`PR_SET_PDEATHSIG`), so no
+worker outlives the run however it ends, even by `kill -9`.
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ SERIAL_BELOW = 24
 CHUNKS_PER_WORKER = 8
 # More workers than this per core only costs forks and memory (`--jobs 200` on a laptop).
 WORKERS_PER_CORE = 4
+# A chunk is a worker's unit of work: small enough that none runs for long, and that few texts wait in memory.
+MAX_CHUNK = 128
+# Chunks sent ahead per worker before the parent waits for the oldest: reading stays ahead, the queue stays short.
+IN_FLIGHT_PER_WORKER = 3
 
 
 def default_jobs() -> int:
@@ -132,7 +142,7 @@ def _read(job: Job, settings: Settings) -> FileResult | None:
 
 
 def _chunk_size(files: int, jobs: int) -> int:
-    return max(4, -(-files // (max(jobs, 1) * CHUNKS_PER_WORKER)))
+    return min(MAX_CHUNK, max(4, -(-files // (max(jobs, 1) * CHUNKS_PER_WORKER))))
 
 
 def _workers(jobs: int, *, files: int, chunk: int) -> int:
@@ -180,7 +190,7 @@ class _Runner:
             from concurrent.futures import ProcessPoolExecutor
 
             self.executor = ProcessPoolExecutor(
-                self.workers, mp_context=_context(), initializer=_start_worker, initargs=(self.plan,)
+                self.workers, mp_context=_context(), initializer=_start_worker, initargs=(self.plan, os.getpid())
             )
         # Texts travel to the workers; the parent keeps only what it needs to file the results.
         outgoing = [Job(0, job.path, job.display, job.text) for job in self.waiting]
@@ -188,6 +198,15 @@ class _Runner:
             job.text = ""
         self.sent.append((self.waiting, self.executor.submit(_check_chunk, outgoing)))
         self.waiting = []
+        # Wait for the oldest chunk before sending more than a few ahead per worker.
+        while len(self.sent) > IN_FLIGHT_PER_WORKER * self.workers:
+            self._collect(*self.sent.pop(0))
+
+    def _collect(self, chunk: list[Job], future: Any) -> None:
+        results = future.result()
+        self.done.extend(zip(chunk, results))
+        for _ in results:
+            self.advance()
 
     def finish(self) -> list[tuple[Job, FileResult]]:
         if self.executor is not None and self.waiting:
@@ -196,17 +215,23 @@ class _Runner:
         for job in self.waiting:
             done.append((job, self.plan.check(job)))
             self.advance()
-        for chunk, future in self.sent:
-            results = future.result()
-            done.extend(zip(chunk, results))
-            for _ in results:
-                self.advance()
+        while self.sent:
+            self._collect(*self.sent.pop(0))
         return done
 
     def close(self) -> None:
-        if self.executor is not None:
-            # After an error or Ctrl-C nothing queued is worth waiting for.
-            self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.executor is None:
+            return
+        if self.sent:
+            # Stopped early (Ctrl-C, SIGTERM, an error): nothing running or queued is worth waiting
+            # for, and a worker left running would keep the run's stdout open (`scrqm | cat` hangs).
+            for process in list(getattr(self.executor, "_processes", {}).values()):
+                try:
+                    process.kill()
+                except (OSError, ValueError, AttributeError):
+                    pass
+        self.executor.shutdown(wait=not self.sent, cancel_futures=True)
+        self.executor = None
 
 
 # ---------------------------------------------------------------- the pool
@@ -214,13 +239,33 @@ class _Runner:
 _plan: Plan | None = None
 
 
-def _start_worker(plan: Plan) -> None:
+def _start_worker(plan: Plan, parent: int | None = None) -> None:
     import signal
 
     global _plan
     _plan = plan
-    # Ctrl-C is the parent's to handle; a worker quietly finishes its chunk.
+    # Ctrl-C and SIGTERM are the parent's to handle: it stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """Ask Linux to kill this worker when the parent dies, however it dies (`kill -9` included)."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return  # elsewhere the parent's own clean-up (close) is what stops the workers
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _check_chunk(chunk: list[Job]) -> list[FileResult]:
