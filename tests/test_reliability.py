@@ -566,3 +566,118 @@ def test_chunks_are_small_and_few_are_queued(monkeypatch: pytest.MonkeyPatch) ->
 
     assert batch._chunk_size(50_000, 2) <= batch.MAX_CHUNK <= 256
     assert batch.IN_FLIGHT_PER_WORKER * 2 * batch.MAX_CHUNK <= 2_000
+
+
+# ---------------------------------------------------------------- 7. configuration and paths
+
+
+@pytest.mark.parametrize(("toml", "line", "key", "kind"), [
+    ("tool = 1\n", 1, "tool", "number"),
+    ('[project]\nname = "x"\n\n[tool]\nscrqm = "strict"\n', 5, "tool.scrqm", "string"),
+    ("tool.scrqm = [1, 2]\n", 1, "tool.scrqm", "list"),
+])
+def test_pyproject_whose_tool_table_is_not_a_table_is_a_config_error(
+        run_line: Callable[..., Any], tmp_path: Path, toml: str, line: int, key: str, kind: str) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_text(toml, encoding="utf-8")
+    result = run_line("check", "--config", str(config), str(GOOD))
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert result.stderr == (f"scrqm: error: {config}:{line}:1: `{key}` should be a table "
+                             f"(`[{key}]` with keys below it), but it is a {kind}\n")
+
+
+def test_an_oversized_pyproject_is_refused_before_it_is_parsed(
+        run_line: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tomllib
+
+    config = tmp_path / "pyproject.toml"
+    with open(config, "w", encoding="utf-8") as handle:
+        handle.write("[tool.scrqm]\nprofile = \"wt2015\"\n")
+        handle.write("# padding\n" * 300_000)  # about 3 MB
+    parsed: list[int] = []
+    monkeypatch.setattr(tomllib, "loads", lambda text: parsed.append(len(text)) or {})
+    monkeypatch.chdir(tmp_path)
+    result = run_line("check", str(GOOD))
+    assert result.exit_code == 2 and not parsed
+    assert result.stderr.startswith(f"scrqm: error: {config}: the file is over 2 MiB, too large for a configuration")
+
+
+@pytest.mark.parametrize("target", ["b.yaml", "report.YML", "notes.txt"])
+def test_output_never_replaces_a_referral_or_a_yaml_file_without_force(
+        run_line: Callable[..., Any], tmp_path: Path, target: str) -> None:
+    a, output = tmp_path / "a.yaml", tmp_path / target
+    a.write_bytes(GOOD.read_bytes())
+    output.write_bytes(GOOD.read_bytes())  # a referral, whatever its name (notes.txt holds one too)
+    result = run_line("check", "--isolated", "--today", TODAY, "-f", "json", "-o", str(output), str(a))
+    assert result.exit_code == 2 and "pass --force" in result.stderr
+    assert output.read_bytes() == GOOD.read_bytes()
+    forced = run_line("check", "--isolated", "--today", TODAY, "-f", "json", "-o", str(output), "--force", str(a))
+    assert forced.exit_code == 0 and output.read_text(encoding="utf-8").startswith("{")
+
+
+def test_stdin_filename_cannot_make_output_overwrite_the_referral(run_line: Callable[..., Any], tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.yaml").write_bytes(GOOD.read_bytes())
+    result = run_line("check", "--isolated", "-", "--stdin-filename", "r.yaml", "-o", "r.yaml",
+                      input=GOOD.read_text(encoding="utf-8"))
+    assert result.exit_code == 2 and (tmp_path / "r.yaml").read_bytes() == GOOD.read_bytes()
+
+
+def test_output_to_a_fifo_nobody_reads_fails_at_once(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    outcome: list[Any] = []
+    worker = threading.Thread(target=lambda: outcome.append(
+        run_line("check", "--isolated", "--today", TODAY, "-f", "json", "-o", str(fifo), str(GOOD))), daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    if worker.is_alive():  # unblock the test's thread, then fail
+        with open(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK), "rb"):
+            worker.join(timeout=5)
+        raise AssertionError("--output to a FIFO with no reader blocked")
+    [result] = outcome
+    assert result.exit_code == 2
+    assert "a named pipe (FIFO) that no program is reading" in result.stderr
+
+
+def test_an_existing_cache_folder_that_cannot_be_read_is_not_a_usage_error(
+        run_line: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As root `chmod 000` stops nothing: what typer's check asks (os.access) is made to say no."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    out = tmp_path / "out.json"
+    real = os.access
+
+    def access(path: Any, mode: int, *args: Any, **kwargs: Any) -> bool:
+        if Path(path) in (cache, out) and mode & os.R_OK:
+            return False
+        return real(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    out.write_text("old report", encoding="utf-8")
+    result = run_line("check", "--isolated", "--today", TODAY, "--cache-dir", str(cache), "-f", "json",
+                      "-o", str(out), str(GOOD))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_file_name_that_is_not_utf8_is_escaped_on_standard_output(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = b"bad\xffname.yaml"
+    with open(os.path.join(os.fsencode(folder), name), "wb") as handle:
+        handle.write(GOOD.read_bytes())
+    for fmt in ("json", "text", "concise", "sarif", "junit", "markdown", "html", "jsonl"):
+        done = subprocess.run([sys.executable, "-m", "scrqm", "check", "--isolated", "--no-cache", "-f", fmt,
+                               str(folder)], capture_output=True, env={**os.environ, "LC_ALL": "C.UTF-8"})
+        assert done.returncode == 0, (fmt, done.stderr)
+        text = done.stdout.decode("utf-8")  # strict: a raw 0xFF byte would raise here
+        if fmt == "json":
+            [file] = json.loads(text)["files"]
+            assert os.fsencode(file["path"]).endswith(name)  # the escape decodes back to the same name

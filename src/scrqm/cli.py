@@ -74,7 +74,7 @@ def _parse_today(value: Optional[str]) -> Optional[dt.date]:
 def check(
     paths: Annotated[list[str], typer.Argument(help="Referral files or folders (folders are searched for *.yaml and *.yml); - reads standard input.", show_default=False)],
     format: Annotated[Optional[Format], typer.Option("--format", "-f", help="Report format \\[default: github when GITHUB_ACTIONS=true, else text].", show_default=False)] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file, in --format or, without it, the format its extension names: html, md, json, jsonl, sarif, xml (JUnit) or txt; the human report still goes to standard output.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", readable=False, help="Write the report to this file, in --format or, without it, the format its extension names: html, md, json, jsonl, sarif, xml (JUnit) or txt; the human report still goes to standard output.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no report on standard output (the --output file and the exit code remain).")] = False,
     today: Annotated[Optional[str], typer.Option(help="Treat this date (YYYY-MM-DD) as today, for reproducible results.")] = None,
     fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when a file's verdict is at least this \\[default: fail].", show_default=False)] = None,
@@ -91,9 +91,10 @@ def check(
     teach: Annotated[bool, typer.Option("--teach", help="Add notes for training to each question: what to look for, and what helps (paraphrased from the marker).")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Files checked in parallel \\[default: the number of cores].", show_default=False)] = None,
     cache: Annotated[Optional[bool], typer.Option("--cache/--no-cache", help="Reuse the results of files unchanged since the last run \\[default: cache].", show_default=False)] = None,
-    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Keep the result cache here \\[default: $XDG_CACHE_HOME/scrqm or ~/.cache/scrqm].", show_default=False)] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", readable=False, help="Keep the result cache here \\[default: $XDG_CACHE_HOME/scrqm or ~/.cache/scrqm].", show_default=False)] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Mend mechanical faults in place (dates, case, misspelt keys, numbers that must be text, the format line), then report what is left.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Show what --fix would change as a unified diff; change nothing (exit 1 if there is something to fix).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Let --output replace a YAML file or a referral.")] = False,
     allow_empty: Annotated[bool, typer.Option("--allow-empty", help="Finding no referral to check is not an error (as when a commit touches none).")] = False,
 ) -> None:
     """Check referral files against Quality Marker 1."""
@@ -126,6 +127,7 @@ def check(
         fix=fix,
         diff=diff,
         allow_empty=allow_empty or None,
+        force=force,
     )
     with user_errors():
         outcome = execute(options)
@@ -317,7 +319,7 @@ def _continue_or_edit(path: Path, read: "Callable[[str], str]", write: "Callable
 
 @app.command()
 def schema(
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the schema to this file instead of standard output.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", readable=False, help="Write the schema to this file instead of standard output.")] = None,
 ) -> None:
     """Print the JSON Schema of the referral format, for editors."""
     from scrqm.run.session import open_report

@@ -139,9 +139,17 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(path: Path) -> bool:
     try:
-        return "[tool.scrqm" in path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        with open(path, "rb") as handle:
+            head = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError:
         return False
+    # Only the first MAX_CONFIG_BYTES are looked at; a larger file that has the table says it is too large.
+    return b"tool.scrqm" in head
+
+
+# A configuration file is read whole, like a referral: the same bound (a 20 MB pyproject.toml
+# took 4.8 s and 370 MB to parse before it was known to hold no [tool.scrqm]).
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
 
 
 def load_config(*, start: Path | None = None, explicit: Path | None = None, isolated: bool = False) -> LoadedConfig:
@@ -196,14 +204,21 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], Any]:
     import tomllib
 
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: the file is over {MAX_CONFIG_BYTES // (1024 * 1024)} MiB, too large "
+                              "for a configuration; keep [tool.scrqm] in a small file (or .scrqm.yaml)")
+        text = raw.decode("utf-8")
         data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_toml_message(path, exc)) from None
-    table = data.get("tool", {}).get("scrqm", {})
+    except RecursionError:
+        raise ConfigError(f"{path}: the TOML nests too deeply to read") from None
     lines = text.splitlines()
+    table = _tool_table(path, data, lines)
 
     def locate(key_path: tuple[Any, ...]) -> tuple[int, int]:
         # tomllib keeps no positions: below the [tool.scrqm] header, find each
@@ -220,6 +235,57 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], Any]:
         return found
 
     return table, locate
+
+
+def _tool_table(path: Path, data: dict[str, Any], lines: list[str]) -> dict[str, Any]:
+    """`[tool.scrqm]`, or a file:line error when `tool` or `tool.scrqm` is not a table."""
+    for dotted, value in (("tool", data.get("tool", {})),
+                          ("tool.scrqm", data.get("tool", {}).get("scrqm", {}) if isinstance(data.get("tool"), dict)
+                           else {})):
+        if not isinstance(value, dict):
+            line = _toml_assignment_line(lines, dotted)
+            raise ConfigError(f"{path}:{line}:1: `{dotted}` should be a table (`[{dotted}]` with keys "
+                              f"below it), but it is a {_toml_type(value)}")
+    table: dict[str, Any] = data.get("tool", {}).get("scrqm", {})
+    return table
+
+
+def _toml_type(value: Any) -> str:
+    import datetime as dt
+
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, (dt.date, dt.time)):
+        return "date or time"
+    return type(value).__name__
+
+
+def _toml_assignment_line(lines: list[str], dotted: str) -> int:
+    """The line that sets `dotted` (`tool = 1`, `scrqm = "x"` under [tool], `tool.scrqm = ...`), else 1."""
+    import re
+
+    last = dotted.rsplit(".", 1)[-1]
+    table = None
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            table = header.group(1).replace('"', "").replace(" ", "")
+            continue
+        key = re.match(r'^"?([A-Za-z0-9_.\- ]+?)"?\s*=', stripped)
+        if not key:
+            continue
+        name = key.group(1).replace(" ", "").replace('"', "")
+        full = f"{table}.{name}" if table else name
+        if full == dotted or (table is None and name == dotted) or (full.endswith("." + last) and full == dotted):
+            return index + 1
+    return 1
 
 
 def _toml_key_line(lines: list[str], key: str, start: int) -> tuple[int, int] | None:

@@ -59,6 +59,7 @@ class CheckOptions:
     fix: bool = False  # mend what can be mended in place, then report what is left
     diff: bool = False  # print the mends as a unified diff; write nothing, report nothing
     allow_empty: bool | None = None
+    force: bool = False  # --output may replace a .yaml/.yml file or a referral
 
 
 @dataclass
@@ -259,6 +260,8 @@ def execute(options: CheckOptions) -> Outcome:
                      force_exclude=bool(config.force_exclude))
     _refuse_output_over_input(options.output, found.files)
     options = _format_from_output(options)
+    if not options.force:
+        _refuse_output_over_referral(options.output)
     for error in found.errors:
         print(visible(f"scrqm: error: {error}"), file=sys.stderr)
     if not found.files and not found.errors and "-" not in options.paths and not config.allow_empty:
@@ -433,6 +436,25 @@ def _refuse_output_over_input(output: Path | None, inputs: list[Path]) -> None:
             raise ScrqmError(f"{output}: --output names a file being checked; write the report elsewhere")
 
 
+def _refuse_output_over_referral(output: Path | None) -> None:
+    """A report never replaces a referral, in the run or not (`-o refs/a.yaml refs/b.yaml`), without --force."""
+    if output is None:
+        return
+    if output.suffix.lower() in (".yaml", ".yml"):
+        raise ScrqmError(f"{output}: --output would write the report over a YAML file; name it for its format "
+                         "(report.json, report.sarif...), or pass --force")
+    try:
+        if not output.is_file():
+            return
+        with open(output, "rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return  # what cannot be read is not known to be a referral; writing it says what is wrong
+    if b"scrqm/referral@" in head:
+        raise ScrqmError(f"{output}: --output would write the report over a referral; write it elsewhere, "
+                         "or pass --force")
+
+
 def jobs_of(config: Config) -> int:
     from scrqm.run.batch import default_jobs
 
@@ -497,6 +519,14 @@ REPORT_ERRORS = "backslashreplace"
 def open_report(output: Path | None) -> Iterator[TextIO]:
     """Standard output, or `output` written atomically: never half a report, never a replaced link or device."""
     if output is None:
+        # Standard output is UTF-8 that any reader accepts, as a report file is: a file name that is
+        # not UTF-8 appears escaped, never as a raw byte.
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors=REPORT_ERRORS)
+            except (ValueError, OSError):
+                pass
         yield sys.stdout
         sys.stdout.flush()
         return
@@ -505,7 +535,7 @@ def open_report(output: Path | None) -> Iterator[TextIO]:
     try:
         if special:
             # A device or FIFO (`-o /dev/null`) is written to: renaming over it would replace the node.
-            handle = open(target, "w", encoding="utf-8", errors=REPORT_ERRORS)
+            handle = open(_open_special(output, target), "w", encoding="utf-8", errors=REPORT_ERRORS)
         else:
             handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", errors=REPORT_ERRORS, dir=target.parent,
                                                  prefix=f".{target.name}.", suffix=".tmp", delete=False)
@@ -525,6 +555,21 @@ def open_report(output: Path | None) -> Iterator[TextIO]:
     except BaseException:
         _discard(handle, temporary=not special)
         raise
+
+
+def _open_special(output: Path, target: Path) -> int:
+    """Open a device or FIFO for writing without blocking: a FIFO nobody reads would wait for ever."""
+    import errno
+
+    try:
+        fd = os.open(target, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise ScrqmError(f"{output}: a named pipe (FIFO) that no program is reading; start the reader "
+                             "first, or write the report to a file") from None
+        raise
+    os.set_blocking(fd, True)  # from here on, write as to any file
+    return fd
 
 
 def _discard(handle: Any, *, temporary: bool) -> None:
