@@ -681,3 +681,37 @@ def test_a_file_name_that_is_not_utf8_is_escaped_on_standard_output(tmp_path: Pa
         if fmt == "json":
             [file] = json.loads(text)["files"]
             assert os.fsencode(file["path"]).endswith(name)  # the escape decodes back to the same name
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "concise", "sarif", "junit", "github", "markdown", "html"])
+def test_an_identifier_in_a_file_name_is_a_finding_and_masked_under_redact(
+        run_line: Callable[..., Any], tmp_path: Path, fmt: str) -> None:
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "Child-9434765919.yaml").write_bytes(GOOD.read_bytes())  # a valid NHS number (modulus 11)
+    shown = run_line("check", "--isolated", "--no-cache", "--today", TODAY, "-f", "json", str(folder))
+    [file] = json.loads(shown.stdout)["files"]
+    [finding] = [f for f in file["findings"] if f["rule"] == "privacy-identifier"]
+    assert (finding["line"], finding["column"], finding["group"]) == (1, 1, "privacy")
+    assert "file name" in finding["message"] and "9434765919" not in finding["message"]
+    assert file["verdict"] == "warn" and shown.exit_code == 0
+    redacted = run_line("check", "--isolated", "--no-cache", "--today", TODAY, "--redact", "-f", fmt, str(folder))
+    assert "9434765919" not in redacted.stdout + redacted.stderr
+    assert "Child-" in redacted.stdout
+
+
+def test_the_file_name_finding_is_not_carried_by_the_cache_to_another_name(
+        run_line: Callable[..., Any], tmp_path: Path) -> None:
+    import json
+
+    cache = tmp_path / "cache"
+    (tmp_path / "Child-9434765919.yaml").write_bytes(GOOD.read_bytes())
+    (tmp_path / "plain.yaml").write_bytes(GOOD.read_bytes())  # the same text: the same cache entry
+    for _ in range(2):
+        result = run_line("check", "--isolated", "--today", TODAY, "--cache-dir", str(cache), "-f", "json",
+                          str(tmp_path / "Child-9434765919.yaml"), str(tmp_path / "plain.yaml"))
+        named, plain = json.loads(result.stdout)["files"]
+        assert [f["rule"] for f in named["findings"]] == ["privacy-identifier"]
+        assert plain["findings"] == [] and plain["verdict"] == "pass"

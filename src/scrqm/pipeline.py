@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Callable
 
@@ -18,7 +18,7 @@ from scrqm.check.engine import REDACTED, facts, run_rules
 from scrqm.load.document import Document, Limits, LoadFailure, load_text, read_path, read_stream
 from scrqm.shape.model import Referral
 from scrqm.packs.loader import RuleSet, UnknownProfile
-from scrqm.result import FileResult, Finding, invalid, judge
+from scrqm.result import FileResult, Finding, invalid, judge, verdict_of, worst
 from scrqm.shape.validate import validate
 from scrqm.judge.prose import ACRONYM_GLOSSARY_DEFAULT
 
@@ -242,3 +242,43 @@ def _link_target(path: Path) -> str:
         return f"'{os.readlink(path)}'"
     except OSError:
         return "a path"
+
+
+FILE_NAME_RULE = "privacy-identifier"
+
+
+def check_file_name(result: FileResult, ruleset: RuleSet, *, redact: bool) -> FileResult:
+    """An identifier in the file's name (`Child-9434765919.yaml`) is a privacy finding, as in its text.
+
+    The finding is the pack's `privacy-identifier` rule's (its severity, and
+    off where the rule is off), at 1:1, naming the kind and never the value;
+    with `--redact` the name itself is shown masked (`Child-[an NHS number].yaml`).
+    Added after the cache: a result is cached by the file's text, not its name.
+    """
+    # Lazy, as in _shape_finding: the identifier patterns are compiled only when a run needs them.
+    from scrqm.judge.identifiers import KIND_LABELS, find_identifiers, mask_identifiers
+
+    name = os.path.basename(result.path) or result.path
+    rule = ruleset.rule(FILE_NAME_RULE)
+    matches = find_identifiers(name) if rule is not None else []
+    if not matches:
+        return result
+    assert rule is not None
+    kinds = sorted({KIND_LABELS[m.kind] for m in matches})
+    finding = Finding(1, 1, rule.id, rule.definition.severity,
+                      f"the file name appears to hold {' and '.join(kinds)}; the value is not shown here",
+                      None, rule.definition.question, rule.definition.group,
+                      "Rename the file: name it by the case's local reference (e.g. NLSCB-2016-011.yaml), "
+                      "never by an identifier of the child or family.")
+    findings = sorted([*result.findings, finding])
+    path = mask_identifiers(result.path) if redact else result.path
+    if result.questions is None:  # invalid already: the finding is listed, the verdict stays
+        return replace(result, path=path, findings=findings)
+    groups = dict(result.groups)
+    questions = dict(result.questions)
+    if finding.group:
+        groups[finding.group] = verdict_of(f for f in findings if f.group == finding.group)
+    if finding.question:
+        questions[finding.question] = verdict_of(f for f in findings if f.question == finding.question)
+    return replace(result, path=path, findings=findings, groups=groups, questions=questions,
+                   verdict=worst([*questions.values(), *groups.values()]))

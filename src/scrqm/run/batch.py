@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from scrqm.pipeline import Settings, check_text, file_failure
+from scrqm.pipeline import Settings, check_file_name, check_text, file_failure
 from scrqm.load.document import read_path
 from scrqm.result import FileResult
 
@@ -127,7 +127,7 @@ def check_files(
                 cache.put(job.key, result)
     finally:
         runner.close()
-    return [r for r in results if r is not None]
+    return [check_file_name(r, plan.rules_for(r.path), redact=plan.settings.redact) for r in results if r is not None]
 
 
 def _read(job: Job, settings: Settings) -> FileResult | None:

@@ -244,7 +244,7 @@ def execute(options: CheckOptions) -> Outcome:
     from dataclasses import replace
 
     from scrqm.run.batch import Plan, check_files
-    from scrqm.pipeline import check_stream
+    from scrqm.pipeline import check_file_name, check_stream
     from scrqm.config import rules_for_path
     from scrqm.run.discover import discover
     from scrqm.run.progress import progress
@@ -289,8 +289,9 @@ def execute(options: CheckOptions) -> Outcome:
         if sys.stdin is None:  # started with standard input closed (`<&-`)
             raise ScrqmError("standard input is closed; pipe a referral in, or name a file instead of -")
         display = options.stdin_filename
-        results.append(check_stream(sys.stdin.buffer, display=display, ruleset=rules_of(display),
-                                    settings=settings, choose=chooser(display)))
+        piped = check_stream(sys.stdin.buffer, display=display, ruleset=rules_of(display),
+                             settings=settings, choose=chooser(display))
+        results.append(check_file_name(piped, rules_of(display), redact=settings.redact))
     plan = Plan(ruleset, config, settings, profiles)
     cache = open_cache(loaded, plan) if found.files else None
     with progress(len(found.files)) as advance:
