@@ -715,3 +715,17 @@ def test_the_file_name_finding_is_not_carried_by_the_cache_to_another_name(
         named, plain = json.loads(result.stdout)["files"]
         assert [f["rule"] for f in named["findings"]] == ["privacy-identifier"]
         assert plain["findings"] == [] and plain["verdict"] == "pass"
+
+
+def test_urls_from_a_referral_are_not_links_in_markdown(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    import re
+
+    text = _failing(tmp_path).read_text(encoding="utf-8").replace(
+        "format: scrqm/referral@1\n",
+        "format: scrqm/referral@1\nwaivers:\n  - rule: QM1.3-delay-unexplained\n"
+        "    reason: See https://evil.example/login or www.evil.example, HTTP://X.example too\n", 1)
+    (tmp_path / "r.yaml").write_text(text, encoding="utf-8")
+    result = run_line("check", "--isolated", "--no-cache", "--today", TODAY, "-f", "markdown", str(tmp_path / "r.yaml"))
+    assert "evil.example/login" in result.stdout  # the reason is shown...
+    # ...but nothing GitHub's Markdown would turn into a link by itself (its autolink extension).
+    assert not re.search(r"(?i)\b(https?|ftp)://|\bwww\.\w", result.stdout)

@@ -20,6 +20,14 @@ from scrqm.report import Run
 from scrqm.report.paper import MEANING, as_of, columns, delay_sentence, judged_by, name_of, rows_of, verdict_in
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|<>~])")
+# What GitHub's Markdown turns into a link by itself (its "autolink" extension): a scheme
+# before `://`, `www.` before a name.  A zero-width space after the scheme or the `www`
+# leaves the text as it reads and no longer a link.
+_AUTOLINK = re.compile(r"(?i)\b(?:(?:https?|ftp)(?=://)|(?:mailto|xmpp)(?=:)|www(?=\.\w))")
+
+
+def _unlinked(text: str) -> str:
+    return _AUTOLINK.sub(lambda m: m.group() + "\u200b", text)
 
 
 def md_escape(text: str) -> str:
@@ -27,7 +35,7 @@ def md_escape(text: str) -> str:
 
     Brackets are escaped, so `(...)` can never complete a link and stays as written.
     """
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _unlinked(_SPECIAL.sub(r"\\\1", " ".join(text.split())))
 
 
 def md_message(text: str) -> str:
@@ -39,7 +47,8 @@ def md_message(text: str) -> str:
     parts = " ".join(text.split()).split("`")
     if len(parts) % 2 == 0:
         return md_escape(text)
-    return "".join(f"`{part}`" if index % 2 else _SPECIAL.sub(r"\\\1", part) for index, part in enumerate(parts))
+    return "".join(f"`{part}`" if index % 2 else _unlinked(_SPECIAL.sub(r"\\\1", part))
+                   for index, part in enumerate(parts))
 
 
 class MarkdownReporter:
