@@ -158,10 +158,19 @@ def _header(run: Run) -> str:
     meanings = "".join(f"<dt>{badge(v)}</dt><dd>{esc(MEANING[v].capitalize())}.</dd>" for v in shown)
     parts.append(f'<dl class="key" aria-label="What the verdicts mean">{meanings}</dl>')
     if len(run.results) > 1:
+        parts.append(_column_key(run))
         parts.append("<p>The overview gives each referral's verdict, question by question; each referral then has a "
                      "page of its own, saying what the check found; an appendix for the authors says where in "
                      "each file a finding is and what to write.</p>")
     return "\n".join([*parts, "</header>"])
+
+
+def _column_key(run: Run) -> str:
+    """What the overview's columns are: on the first page, so the overview table has its page to itself."""
+    key = "".join(f"<dt>{esc(c.heading)}</dt><dd>{esc(c.description)}</dd>" for c in columns(run))
+    key += ("<dt>Delay</dt><dd>Working days from when the agency became aware of the incident (or, failing that, "
+            "the incident) to the referral or notification.</dd>")
+    return f'<h2 class="key-heading">The overview\'s columns</h2><dl class="key" aria-label="The overview\'s columns">{key}</dl>'
 
 
 def _overview(run: Run) -> str:
@@ -179,14 +188,11 @@ def _overview(run: Run) -> str:
              f'<thead><tr><th scope="col">Referral</th><th scope="col">Verdict</th>{head}'
              '<th scope="col">Delay</th></tr></thead>'
              f"<tbody>{''.join(rows)}</tbody></table>")
-    key = "".join(f"<dt>{esc(c.heading)}</dt><dd>{esc(c.description)}</dd>" for c in cols)
-    key += ("<dt>Delay</dt><dd>Working days from when the agency became aware of the incident (or, failing that, "
-            "the incident) to the referral or notification.</dd>")
     chart = delay_chart(run.results)
     if chart:
         chart = f'<div class="delays"><h3>Delay before each referral, in working days</h3>{chart}</div>'
     return "\n".join(['<section class="overview" aria-labelledby="overview">', '<h2 id="overview">Overview</h2>',
-                      table, f'<dl class="key" aria-label="The columns">{key}</dl>', chart, "</section>"])
+                      table, chart, "</section>"])
 
 
 # ----------------------------------------------------------------- the chart
