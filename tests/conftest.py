@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from scrqm.pipeline import Settings, check_text
 from scrqm.cli import app
@@ -21,6 +21,20 @@ SHARED = ROOT.parent / "shared"
 # Copies of shared/schemas and shared/corpora/yaml-test-suite (see tests/data/README.md).
 DATA = ROOT / "tests" / "data"
 TODAY = "2026-11-26"
+# The referrals that pass with nothing to say, one per profile: the base most tests change.
+GOOD = EXAMPLES / "01-exemplary-death.yaml"  # wt2015: aware 2016-11-08, referred 2016-11-10
+GOOD_TEXT = GOOD.read_text(encoding="utf-8")
+GOOD_2023 = EXAMPLES / "wt2023" / "01-exemplary-death.yaml"
+
+
+def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+    """Run `scrqm ARGS...` in-process; the click Result (stdout and stderr apart).
+
+    Exceptions propagate (catch_exceptions=False): a crash fails the test with its
+    traceback and never passes as an exit code.  So "no traceback" is never worth
+    asserting; assert what a broken program would get wrong (message, exit code, file).
+    """
+    return CliRunner().invoke(app, list(args), input=input, env=env, catch_exceptions=False)
 
 
 @pytest.fixture(autouse=True)
@@ -45,12 +59,7 @@ def ruleset() -> RuleSet:
 @pytest.fixture
 def run_line() -> Callable[..., Any]:
     """Run `scrqm ARGS...` in-process; returns the click Result (stdout and stderr apart)."""
-    runner = CliRunner()
-
-    def run(*args: str, input: str | None = None) -> Any:
-        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
-
-    return run
+    return invoke
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import EXAMPLES, TODAY
+from conftest import EXAMPLES, TODAY, invoke
 from scrqm.load.document import load_text
 from test_report_html import MANIFEST, chromium, needs_chromium
 
@@ -143,15 +143,10 @@ def test_the_board_view_says_which_field_a_finding_without_one_in_its_message_is
 def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[dict[str, Any]]]:
     """The examples folder's HTML report printed to PDF by Chromium: each page's text, and the run's results."""
     from pypdf import PdfReader
-    from typer.testing import CliRunner
-
-    from scrqm.cli import app
-
     folder = tmp_path_factory.mktemp("print")
     html = folder / "report.html"
-    runner = CliRunner()
-    runner.invoke(app, ["check", "-f", "html", "-o", str(html), "-q", "--today", TODAY, str(EXAMPLES)])
-    results = json.loads(runner.invoke(app, ["check", "-f", "json", "--today", TODAY, str(EXAMPLES)]).stdout)["files"]
+    invoke("check", "-f", "html", "-o", str(html), "-q", "--today", TODAY, str(EXAMPLES))
+    results = json.loads(invoke("check", "-f", "json", "--today", TODAY, str(EXAMPLES)).stdout)["files"]
     pdf = folder / "report.pdf"
     chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri(), profile=folder / "profile")
     reader = PdfReader(pdf)

@@ -10,9 +10,8 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import EXAMPLES, TODAY
+from conftest import EXAMPLES, GOOD, TODAY
 
-GOOD = EXAMPLES / "01-exemplary-death.yaml"
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -98,21 +97,29 @@ def test_every_finding_of_a_parsed_file_has_line_and_column(run_json: Callable[.
 
 
 @pytest.mark.parametrize(
-    ("text", "words"),
+    ("text", "at", "words", "rule"),
     [
-        ("", "the file is empty"),
-        ("format: [\n", "YAML syntax error"),
-        ("- a list\n", "should be a mapping of fields"),
-        ("just text\n", "should be a mapping of fields"),
-        ("format: scrqm/referral@1\nrationale: a\nrationale: b\n", "duplicate key 'rationale'"),
+        ("", "1:1", "the file is empty", "shape"),
+        ("format: [\n", "2:1", "YAML syntax error", "load"),
+        ("- a list\n", "1:1", "should be a mapping of fields (format:, referral:, ...) but is a list", "shape"),
+        ("just text\n", "1:1", "should be a mapping of fields (format:, referral:, ...) but is a single line", "shape"),
+        ("format: scrqm/referral@1\nrationale: a\nrationale: b\n", "3:1",
+         "duplicate key 'rationale': first written at line 2, again at line 3", "load"),
     ],
 )
-def test_no_traceback_for_bad_files(run_line: Callable[..., Any], tmp_path: Path, text: str, words: str) -> None:
+def test_a_bad_file_is_invalid_named_with_its_position(
+        run_line: Callable[..., Any], tmp_path: Path, text: str, at: str, words: str, rule: str) -> None:
+    """Not just "no traceback" (the runner would raise one): the file, where, what and which rule."""
     path = write(tmp_path, "r.yaml", text)
     result = run_line("check", "--today", TODAY, str(path))
     assert result.exit_code == 1
-    assert words in result.stdout
-    assert "Traceback" not in result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{path}  INVALID"
+    finding = next(line for line in lines if words in line)
+    assert finding.split()[:2] == [at, "fail"] and finding.endswith(f"[{rule}]"), finding
+    assert lines[lines.index(finding) + 1].strip().startswith("→ "), "a fix follows the finding"
+    assert result.stdout.rstrip().endswith("1 file checked: 1 invalid")
+    assert result.stderr == ""
 
 
 def test_folder_is_searched_recursively_and_sorted(run_json: Callable[..., Any], tmp_path: Path) -> None:

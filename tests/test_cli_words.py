@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import EXAMPLES, TODAY
+from conftest import EXAMPLES, TODAY, invoke
 from scrqm.cli import app
 from scrqm.report import REPORTERS
 
@@ -22,7 +21,7 @@ PROGRAMMER = re.compile(r"<(bool|str|int|path|list\[|float|int range)|\[x[<>]=|\
 
 
 def help_text(args: list[str], columns: int) -> str:
-    result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": str(columns), "TERM": "dumb"})
+    result = invoke(*args, "--help", env={"COLUMNS": str(columns), "TERM": "dumb"})
     assert result.exit_code == 0, result.output
     return str(result.stdout)
 
@@ -50,7 +49,7 @@ def test_help_lists_every_format_whole(columns: int) -> None:
     (["--jobs", "four"], "write a whole number, such as 4"),
 ])
 def test_a_bad_value_is_answered_in_plain_words(args: list[str], said: str) -> None:
-    result = CliRunner().invoke(app, ["check", *args, LATE], env={"COLUMNS": "200"})
+    result = invoke("check", *args, LATE, env={"COLUMNS": "200"})
     assert result.exit_code == 2
     message = " ".join(result.stderr.replace("│", " ").split())
     assert said in message and "Value error" not in message and "Input should" not in message

@@ -209,7 +209,7 @@ def test_config_errors_exit_2_naming_file_and_line(run_line: Callable[..., Any],
         assert result.stdout == ""
         assert result.stderr.startswith(f"scrqm: error: {folder / name}:")
         assert expected in result.stderr.strip(), result.stderr
-        assert "Traceback" not in result.output
+        assert len(result.stderr.splitlines()) == 1, result.stderr
 
 
 def test_missing_config_option_file_exits_2(run_line: Callable[..., Any], folder: Path) -> None:

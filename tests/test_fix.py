@@ -8,12 +8,11 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import EXAMPLES, TODAY
+from conftest import EXAMPLES, GOOD_TEXT, TODAY
 from test_formats import sarif_validator  # noqa: F401  (a fixture)
 from scrqm.result import Edit, FileResult, Finding, Fix
 from scrqm.run.mend import apply_fixes, unified_diff
 
-GOOD = (EXAMPLES / "01-exemplary-death.yaml").read_text(encoding="utf-8")
 
 # (what the exemplary referral says, the mechanical fault written in its place)
 FAULTS = [
@@ -43,8 +42,8 @@ def _write(path: Path, text: str, *, newline: str = "\n", bom: bool = False) -> 
 def test_fix_mends_every_fault_and_keeps_every_other_byte(run_line: Callable[..., Any], tmp_path: Path,
                                                         newline: str, bom: bool) -> None:
     referral = tmp_path / "r.yaml"
-    _write(referral, _broken(GOOD), newline=newline, bom=bom)
-    good = (b"\xef\xbb\xbf" if bom else b"") + GOOD.replace("\n", newline).encode("utf-8")
+    _write(referral, _broken(GOOD_TEXT), newline=newline, bom=bom)
+    good = (b"\xef\xbb\xbf" if bom else b"") + GOOD_TEXT.replace("\n", newline).encode("utf-8")
     result = run_line("check", "--today", TODAY, "--fix", str(referral))
     # Each fault's mend gives back exactly what the exemplary file says: so every other byte is unchanged.
     assert referral.read_bytes() == good
@@ -54,23 +53,23 @@ def test_fix_mends_every_fault_and_keeps_every_other_byte(run_line: Callable[...
 
 def test_fix_then_reports_what_is_left(run_line: Callable[..., Any], tmp_path: Path) -> None:
     referral = tmp_path / "r.yaml"
-    referral.write_text(_broken(GOOD).replace("  type: Death\n", "  type: murder\n"), encoding="utf-8")
+    referral.write_text(_broken(GOOD_TEXT).replace("  type: Death\n", "  type: murder\n"), encoding="utf-8")
     result = run_line("check", "--today", TODAY, "--fix", "--format", "json", str(referral))
     left = json.loads(result.stdout)["files"][0]["findings"]
     assert [(f["rule"], f["field"]) for f in left] == [("shape", "incident.type")]
     assert "autofix" not in left[0]  # `murder` is not a case away from any choice: reported, not guessed
-    assert referral.read_text(encoding="utf-8") == GOOD.replace("  type: death\n", "  type: murder\n")
+    assert referral.read_text(encoding="utf-8") == GOOD_TEXT.replace("  type: death\n", "  type: murder\n")
     assert result.exit_code == 1
 
 
 def test_diff_shows_the_same_mends_and_changes_nothing(run_line: Callable[..., Any], tmp_path: Path) -> None:
     referral = tmp_path / "r.yaml"
-    raw = _write(referral, _broken(GOOD))
+    raw = _write(referral, _broken(GOOD_TEXT))
     before = referral.stat().st_mtime_ns
     result = run_line("check", "--diff", str(referral))
     assert referral.read_bytes() == raw and referral.stat().st_mtime_ns == before
     display = referral.as_posix()
-    assert result.stdout == unified_diff(display, _broken(GOOD), GOOD)
+    assert result.stdout == unified_diff(display, _broken(GOOD_TEXT), GOOD_TEXT)
     assert result.stdout.startswith(f"--- {display}\n+++ {display}\n")
     assert "-  type: Death\n+  type: death\n" in result.stdout
     assert "-  refrence: NLSCB-2016-011\n+  reference: NLSCB-2016-011\n" in result.stdout
@@ -83,28 +82,28 @@ def test_diff_shows_the_same_mends_and_changes_nothing(run_line: Callable[..., A
 
 def test_number_where_text_belongs_is_quoted(run_line: Callable[..., Any], tmp_path: Path) -> None:
     referral = tmp_path / "r.yaml"
-    referral.write_text(GOOD.replace("reference: NLSCB-2016-011", "reference: 004")
+    referral.write_text(GOOD_TEXT.replace("reference: NLSCB-2016-011", "reference: 004")
                         .replace("  gender: male", "  gender: 2016-03-14"), encoding="utf-8")
     run_line("check", "--fix", str(referral))
     text = referral.read_text(encoding="utf-8")
     assert '  reference: "004"\n' in text and '  gender: "2016-03-14"\n' in text
-    assert text == GOOD.replace("reference: NLSCB-2016-011", 'reference: "004"').replace(
+    assert text == GOOD_TEXT.replace("reference: NLSCB-2016-011", 'reference: "004"').replace(
         "  gender: male", '  gender: "2016-03-14"')
 
 
 def test_quotes_and_comments_are_kept(run_line: Callable[..., Any], tmp_path: Path) -> None:
     referral = tmp_path / "r.yaml"
-    referral.write_text(GOOD.replace("  abuse_or_neglect: suspected\n", "  abuse_or_neglect: 'Suspected'  # ask\n")
+    referral.write_text(GOOD_TEXT.replace("  abuse_or_neglect: suspected\n", "  abuse_or_neglect: 'Suspected'  # ask\n")
                         .replace("  type: death\n", '  "typ": "Death"\n'), encoding="utf-8")
     run_line("check", "--fix", str(referral))
-    assert referral.read_text(encoding="utf-8") == GOOD.replace(
+    assert referral.read_text(encoding="utf-8") == GOOD_TEXT.replace(
         "  abuse_or_neglect: suspected\n", "  abuse_or_neglect: 'suspected'  # ask\n").replace(
         "  type: death\n", '  "type": "death"\n')
 
 
 def test_a_key_with_two_close_matches_is_left_alone(run_line: Callable[..., Any], tmp_path: Path) -> None:
     referral = tmp_path / "r.yaml"
-    text = GOOD.replace("  reference: NLSCB-2016-011\n", "  referen: NLSCB-2016-011\n")  # reference or referrer?
+    text = GOOD_TEXT.replace("  reference: NLSCB-2016-011\n", "  referen: NLSCB-2016-011\n")  # reference or referrer?
     referral.write_text(text, encoding="utf-8")
     result = run_line("check", "--fix", "--format", "concise", str(referral))
     assert referral.read_text(encoding="utf-8") == text
@@ -113,15 +112,15 @@ def test_a_key_with_two_close_matches_is_left_alone(run_line: Callable[..., Any]
 
 
 def test_fix_refuses_standard_input_but_diff_reads_it(run_line: Callable[..., Any]) -> None:
-    refused = run_line("check", "--fix", "-", input=_broken(GOOD))
+    refused = run_line("check", "--fix", "-", input=_broken(GOOD_TEXT))
     assert refused.exit_code == 2 and "--fix cannot write back to standard input" in refused.stderr
-    shown = run_line("check", "--diff", "-", "--stdin-filename", "in.yaml", input=_broken(GOOD))
-    assert shown.stdout == unified_diff("in.yaml", _broken(GOOD), GOOD) and shown.exit_code == 1
+    shown = run_line("check", "--diff", "-", "--stdin-filename", "in.yaml", input=_broken(GOOD_TEXT))
+    assert shown.stdout == unified_diff("in.yaml", _broken(GOOD_TEXT), GOOD_TEXT) and shown.exit_code == 1
 
 
 def test_fix_never_touches_a_file_that_failed_to_load(run_line: Callable[..., Any], tmp_path: Path) -> None:
     referral = tmp_path / "r.yaml"
-    raw = _write(referral, _broken(GOOD) + "oops: [unclosed\n")
+    raw = _write(referral, _broken(GOOD_TEXT) + "oops: [unclosed\n")
     result = run_line("check", "--fix", str(referral))
     assert referral.read_bytes() == raw
     assert "not fixed: the file could not be read as YAML" in result.stderr and result.exit_code == 1
@@ -131,12 +130,12 @@ def test_fix_never_touches_a_file_that_failed_to_load(run_line: Callable[..., An
 
 def test_fix_keeps_the_file_mode_and_a_symlink(run_line: Callable[..., Any], tmp_path: Path) -> None:
     target = tmp_path / "real.yaml"
-    target.write_text(_broken(GOOD), encoding="utf-8")
+    target.write_text(_broken(GOOD_TEXT), encoding="utf-8")
     target.chmod(0o640)
     link = tmp_path / "link.yaml"
     link.symlink_to(target)
     run_line("check", "--fix", str(link))
-    assert link.is_symlink() and target.read_text(encoding="utf-8") == GOOD
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == GOOD_TEXT
     assert target.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
@@ -174,7 +173,7 @@ def test_a_load_fault_is_mended_only_when_it_carries_its_own_fix() -> None:
 def test_fixable_findings_are_marked_in_every_machine_format(run_line: Callable[..., Any], tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("r.yaml").write_text(GOOD.replace("  type: death\n", "  type: Death\n"), encoding="utf-8")
+    Path("r.yaml").write_text(GOOD_TEXT.replace("  type: death\n", "  type: Death\n"), encoding="utf-8")
     concise = run_line("check", "-f", "concise", "r.yaml").stdout
     assert "r.yaml:27:9: fail [shape] [*] `incident.type` should be one of death" in concise
     assert "[*] `incident.type`" in run_line("check", "-f", "github", "r.yaml").stdout
@@ -195,7 +194,7 @@ def test_fixable_findings_are_marked_in_every_machine_format(run_line: Callable[
 def test_sarif_with_fixes_is_valid(run_line: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                    sarif_validator: Any) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("r.yaml").write_text(_broken(GOOD), encoding="utf-8")
+    Path("r.yaml").write_text(_broken(GOOD_TEXT), encoding="utf-8")
     log = json.loads(run_line("check", "-f", "sarif", "r.yaml").stdout)
     assert sum(1 for r in log["runs"][0]["results"] if "fixes" in r) == len(FAULTS)
     sarif_validator.validate(log)

@@ -13,9 +13,8 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import EXAMPLES, TODAY
+from conftest import EXAMPLES, GOOD, TODAY
 
-GOOD = EXAMPLES / "01-exemplary-death.yaml"
 HEADER = "format: scrqm/referral@1\n"
 
 
@@ -40,7 +39,7 @@ def check_file_json(run_line: Callable[..., Any], tmp_path: Path) -> Callable[..
             path.write_bytes(content)
         isolated = [] if "--config" in extra else ["--isolated"]
         result = run_line("check", "--format", "json", "--today", TODAY, *isolated, *extra, str(path))
-        assert result.stderr == "" or "Traceback" not in result.stderr
+        assert all(line.startswith("scrqm: ") for line in result.stderr.splitlines()), result.stderr
         [file] = json.loads(result.stdout)["files"]
         return result.exit_code, file
 

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import EXAMPLES, TODAY
+from conftest import EXAMPLES, TODAY, invoke
 from scrqm.report import REPORTERS
 
 MARK = "zzleak"
@@ -248,14 +248,10 @@ def test_no_socket_in_a_real_process(tmp_path: Path) -> None:
 
 
 def test_unknown_keys_are_redacted_and_identifiers_in_keys_never_shown(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from scrqm.cli import app
-
     path = tmp_path / "r.yaml"
     path.write_text("format: scrqm/referral@1\nchild:\n  nhs_9434765919: x\n  Plughkey: y\n", encoding="utf-8")
-    plain = CliRunner().invoke(app, ["check", "-f", "json", "--today", "2026-11-26", str(path)]).stdout
+    plain = invoke("check", "-f", "json", "--today", TODAY, str(path)).stdout
     assert "9434765919" not in plain and "Plughkey" in plain  # a key is shown, an identifier never
-    redacted = CliRunner().invoke(app, ["check", "-f", "json", "--redact", "--today", "2026-11-26", str(path)]).stdout
+    redacted = invoke("check", "-f", "json", "--redact", "--today", TODAY, str(path)).stdout
     assert "9434765919" not in redacted and "Plughkey" not in redacted
     assert '"field": "child.[redacted]"' in redacted

@@ -17,9 +17,8 @@ from scrqm.judge.workdays import working_days_after
 from scrqm.load.document import load_text
 from scrqm.result import Finding, FileResult
 
-from conftest import EXAMPLES
+from conftest import GOOD_TEXT
 
-GOOD = (EXAMPLES / "01-exemplary-death.yaml").read_text(encoding="utf-8")
 NHS = "943 476 5919"  # the NHS's own published test number: passes modulus 11
 NOT_NHS = "123 456 7890"  # ten digits that fail modulus 11
 
@@ -44,20 +43,20 @@ def _column_of(text: str, needle: str, word: str) -> int:
 
 
 def test_an_nhs_number_in_a_comment_after_lines_without_one_is_found(check: Check) -> None:
-    text = GOOD + f"# the child's NHS number is {NHS}\n"
+    text = GOOD_TEXT + f"# the child's NHS number is {NHS}\n"
     hits = _hits(check(text), "privacy-identifier")
     assert [(f.line, f.column, f.field) for f in hits] == [(text.count("\n"), 1, "(comment)")]
     assert NHS not in hits[0].message and "NHS number" in hits[0].message
 
 
 def test_a_comment_after_the_value_that_holds_the_same_number_is_not_reported_twice(check: Check) -> None:
-    text = GOOD.replace("reference: Child F", f"reference: Child F {NHS}  # {NHS}", 1)
+    text = GOOD_TEXT.replace("reference: Child F", f"reference: Child F {NHS}  # {NHS}", 1)
     hits = _hits(check(text), "privacy-identifier")
     assert [f.field for f in hits] == ["child.reference"]
 
 
 def test_a_second_kind_in_one_comment_after_a_repeated_first_kind_is_found(check: Check) -> None:
-    text = GOOD + f"# {NHS} or {NHS}; mother: someone@example.org\n"
+    text = GOOD_TEXT + f"# {NHS} or {NHS}; mother: someone@example.org\n"
     hits = _hits(check(text), "privacy-identifier")
     line = text.count("\n")
     assert sorted((f.line, f.column, f.message) for f in hits) == sorted([
@@ -67,7 +66,7 @@ def test_a_second_kind_in_one_comment_after_a_repeated_first_kind_is_found(check
 
 
 def test_a_comment_identifier_a_value_holds_does_not_hide_a_later_one(check: Check) -> None:
-    text = GOOD.replace("reference: Child F", f"reference: Child F {NHS}", 1)
+    text = GOOD_TEXT.replace("reference: Child F", f"reference: Child F {NHS}", 1)
     text += f"# {NHS} and someone@example.org\n"
     hits = _hits(check(text), "privacy-identifier")
     assert sorted(f.field for f in hits) == ["(comment)", "child.reference"]
@@ -118,9 +117,9 @@ def _acronym_at(check: Check, text: str) -> list[tuple[int, int, str]]:
 
 
 def _with_rationale(block: str) -> str:
-    start = GOOD.index("rationale: >")
-    end = GOOD.index("supporting_information:")
-    return GOOD[:start] + block + "\n" + GOOD[end:]
+    start = GOOD_TEXT.index("rationale: >")
+    end = GOOD_TEXT.index("supporting_information:")
+    return GOOD_TEXT[:start] + block + "\n" + GOOD_TEXT[end:]
 
 
 def test_an_acronym_in_a_folded_value_points_at_its_own_line_and_column(check: Check) -> None:
@@ -189,7 +188,7 @@ def test_an_expansion_elsewhere_in_the_file_counts(check: Check) -> None:
 
 
 def _late(explanation: str) -> str:
-    text = GOOD.replace("date: 2016-11-10", "date: 2016-11-30", 1)
+    text = GOOD_TEXT.replace("date: 2016-11-10", "date: 2016-11-30", 1)
     return text.replace("\ninstitutions:", f"\ndelay:\n  explanation: {explanation}\n\ninstitutions:", 1)
 
 
@@ -206,7 +205,7 @@ def test_an_explanation_of_exactly_the_minimum_words_is_enough(check: Check) -> 
 
 
 def test_a_same_day_referral_has_a_delay_of_zero_not_none(check: Check, ruleset: Any) -> None:
-    text = GOOD.replace("aware_date: 2016-11-08", "aware_date: 2016-11-10", 1)
+    text = GOOD_TEXT.replace("aware_date: 2016-11-08", "aware_date: 2016-11-10", 1)
     result = check(text)
     assert result.verdict == "pass"
     referral = _referral(text)
@@ -214,7 +213,7 @@ def test_a_same_day_referral_has_a_delay_of_zero_not_none(check: Check, ruleset:
     assert facts(referral, ruleset)["delay_working_days"] == 0
     assert working_days_after(dt.date(2016, 11, 10), dt.date(2016, 11, 10)) == 0
     # a referral before the start cannot be counted
-    earlier = GOOD.replace("aware_date: 2016-11-08", "aware_date: 2016-11-11", 1)
+    earlier = GOOD_TEXT.replace("aware_date: 2016-11-08", "aware_date: 2016-11-11", 1)
     assert delay_in_working_days(_referral(earlier), ["incident.aware_date"], "referral.date") is None
 
 
@@ -227,8 +226,8 @@ def _referral(text: str) -> Any:
 
 def test_the_delay_threshold_day_itself_is_not_late(check: Check) -> None:
     # aware Tue 2016-11-08; five working days later is Tue 2016-11-15: on time, the 16th is late.
-    on_time = GOOD.replace("date: 2016-11-10", "date: 2016-11-15", 1)
-    late = GOOD.replace("date: 2016-11-10", "date: 2016-11-16", 1)
+    on_time = GOOD_TEXT.replace("date: 2016-11-10", "date: 2016-11-15", 1)
+    late = GOOD_TEXT.replace("date: 2016-11-10", "date: 2016-11-16", 1)
     assert _hits(check(on_time), "QM1.3-delay-unexplained") == []
     assert [re.search(r"referred (\d+) working days", f.message).group(1)  # type: ignore[union-attr]
             for f in _hits(check(late), "QM1.3-delay-unexplained")] == ["6"]
@@ -238,7 +237,7 @@ def test_the_delay_threshold_day_itself_is_not_late(check: Check) -> None:
 
 
 def test_a_finding_points_at_near_only_when_its_own_field_is_absent(check: Check) -> None:
-    late = GOOD.replace("date: 2016-11-10", "date: 2016-11-30", 1)
+    late = GOOD_TEXT.replace("date: 2016-11-10", "date: 2016-11-30", 1)
     absent = _hits(check(late), "QM1.3-delay-unexplained")
     assert [(f.line, f.field) for f in absent] == [(_line_of(late, "date: 2016-11-30"), "delay.explanation")]
     present = _late("TBC")

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import EXAMPLES, TODAY
+from conftest import EXAMPLES, GOOD, TODAY, invoke
 
 
 def report_formats() -> list[str]:
@@ -151,15 +151,10 @@ def test_report_file_gets_the_usual_mode_not_the_temporary_files(tmp_path: Path)
     import os
     import stat
 
-    from typer.testing import CliRunner
-
-    from scrqm.cli import app
-
     out = tmp_path / "report.json"
     old = os.umask(0o022)
     try:
-        CliRunner().invoke(app, ["check", "-f", "json", "-q", "-o", str(out), "--today", "2026-11-26",
-                                 str(Path(__file__).resolve().parents[1] / "examples" / "01-exemplary-death.yaml")])
+        invoke("check", "-f", "json", "-q", "-o", str(out), "--today", TODAY, str(GOOD))
     finally:
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, GOOD as GOOD_2015, ROOT
 from scrqm.load.document import load_path
 from scrqm.packs import loader
 from scrqm.packs.loader import PackError, load_ruleset
@@ -174,7 +174,6 @@ def test_extends_in_a_circle_is_an_error(tmp_path: Path, monkeypatch: pytest.Mon
 # ---------------------------------------------------------------- board packs
 
 
-GOOD_2015 = EXAMPLES / "01-exemplary-death.yaml"
 
 
 def _board(tmp_path: Path, text: str) -> Path:

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, TODAY
+from conftest import EXAMPLES, GOOD, TODAY
 from scrqm.run import batch
 from scrqm.run.batch import Plan, check_files
 from scrqm.run.cache import FORMAT, MAX_ENTRIES, ResultCache
@@ -122,7 +122,6 @@ def test_jobs_must_be_positive(run_line: Callable[..., Any]) -> None:
 
 # ---------------------------------------------------------------- what the key covers
 
-GOOD = EXAMPLES / "01-exemplary-death.yaml"  # referred 2016-11-10, passes
 
 
 def _verdict(run_line: Callable[..., Any], cache: Path, *args: str) -> dict[str, Any]:

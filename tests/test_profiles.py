@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from conftest import EXAMPLES, TODAY
+from conftest import EXAMPLES, GOOD as GOOD_2015, GOOD_2023, TODAY
 
-GOOD_2015 = EXAMPLES / "01-exemplary-death.yaml"
-GOOD_2023 = EXAMPLES / "wt2023" / "01-exemplary-death.yaml"
 
 
 def _without_profile(path: Path) -> str:

@@ -15,9 +15,8 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import EXAMPLES, TODAY
+from conftest import EXAMPLES, GOOD, TODAY
 
-GOOD = EXAMPLES / "01-exemplary-death.yaml"
 
 
 # ---------------------------------------------------------------- 3. dates
@@ -128,7 +127,7 @@ def test_a_folder_1200_levels_deep_is_walked(run_line: Callable[..., Any], deep_
     finally:
         os.close(fd)
     result = run_line("check", "--isolated", "--no-cache", "--today", TODAY, "-f", "concise", str(root))
-    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+    assert result.stderr == ""
     assert result.stdout.rstrip().endswith("2 files checked: 2 pass"), result.stdout[-300:]
     assert result.exit_code == 0
 
@@ -155,7 +154,7 @@ def test_a_path_too_long_for_the_system_is_one_line_and_the_rest_is_checked(
     result = run_line("check", "--isolated", "--no-cache", "--today", TODAY, "-f", "concise", str(root))
     lines = [line for line in result.stderr.splitlines() if line.startswith("scrqm: error:")]
     assert len(lines) == 1, result.stderr
-    assert "nested too deep" in lines[0] and "Traceback" not in result.stderr
+    assert "nested too deep" in lines[0] and str(root) in lines[0]
     assert "1 file checked: 1 pass" in result.stdout
     assert result.exit_code == 2  # part of the run could not be read: an I/O error, not a pass
 
@@ -282,7 +281,7 @@ def test_referral_text_and_paths_never_drive_the_terminal_or_the_runner(
     names = sorted(p.name for p in hostile_folder.iterdir())
     result = run_line("check", "--isolated", "--no-cache", "--today", TODAY, "-f", fmt,
                       *(["--teach"] if teach and fmt == "text" else []), *names)
-    assert "Traceback" not in result.stderr
+    assert result.exit_code == 1  # the hostile files have findings; none of them crashed the run
     assert_harmless(result.stdout)
     assert_harmless(result.stderr)
     # Shown, not dropped: the reader sees what the file holds.
@@ -293,7 +292,7 @@ def test_referral_text_and_paths_never_drive_the_terminal_or_the_runner(
 
 def test_patterns_table_never_drives_the_terminal(run_line: Callable[..., Any], hostile_folder: Path) -> None:
     result = run_line("patterns", "--isolated", ".")
-    assert "Traceback" not in result.stderr
+    assert result.stderr == "" or all(line.startswith("scrqm: ") for line in result.stderr.splitlines())
     assert_harmless(result.stdout)
     assert_harmless(result.stderr)
     assert "Brambleway\\x1b]0;pwned" in result.stdout  # the shared institution, made visible

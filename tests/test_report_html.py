@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import EXAMPLES, TODAY
+from conftest import EXAMPLES, TODAY, invoke
 
 # Every example below examples/, each subfolder's manifest naming its own files.
 MANIFEST = {
@@ -33,12 +33,8 @@ needs_chromium = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def examples_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from typer.testing import CliRunner
-
-    from scrqm.cli import app
-
     out = tmp_path_factory.mktemp("html") / "report.html"
-    result = CliRunner().invoke(app, ["check", "-f", "html", "-o", str(out), "--today", TODAY, str(EXAMPLES)])
+    result = invoke("check", "-f", "html", "-o", str(out), "--today", TODAY, str(EXAMPLES))
     assert result.exit_code == 1, result.output  # some examples fail on purpose
     return out
 

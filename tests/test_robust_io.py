@@ -19,9 +19,8 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import EXAMPLES, TODAY
+from conftest import EXAMPLES, GOOD, TODAY, invoke
 
-GOOD = EXAMPLES / "01-exemplary-death.yaml"
 TOO_LONG = "a" * 300  # more than the 255 bytes a file name may have
 BAD_NAME = b"bad\xffname.yaml"  # not UTF-8
 
@@ -290,11 +289,8 @@ def _expected_default(param: Any) -> str | None:
 
 @pytest.mark.parametrize("words,command", _commands(), ids=lambda v: " ".join(v) if isinstance(v, list) else "")
 def test_help_shows_every_default(run_line: Callable[..., Any], words: list[str], command: Any) -> None:
-    from typer.testing import CliRunner
 
-    from scrqm.cli import app
-
-    result = CliRunner().invoke(app, [*words, "--help"], env={"COLUMNS": "400"}, catch_exceptions=False)
+    result = invoke(*words, "--help", env={"COLUMNS": "400"})
     shown = " ".join(result.stdout.split())
     for param in command.params:
         expected = _expected_default(param)

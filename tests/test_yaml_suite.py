@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import ROOT, TODAY
+from conftest import ROOT, TODAY, invoke
 
 
 
@@ -41,12 +41,8 @@ def manifest() -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="module")
 def suite_report() -> tuple[int, dict[str, Any], str]:
     """`scrqm check --format json` over the whole corpus, in-process."""
-    from typer.testing import CliRunner
-
-    from scrqm.cli import app
-
     manifest()
-    result = CliRunner().invoke(app, ["check", "--format", "json", "--today", TODAY, "--isolated", str(CORPUS)])
+    result = invoke("check", "--format", "json", "--today", TODAY, "--isolated", str(CORPUS))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, json.loads(result.stdout), result.stderr
 
