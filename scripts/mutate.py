@@ -94,7 +94,8 @@ def mutation_points(tree: ast.Module) -> list[tuple[int, str, object]]:
             points.append((line, "return not X", (index, "ret", 0)))
         if id(node) in in_function:
             for field in ("body", "orelse"):
-                for i, stmt in enumerate(getattr(node, field, None) or []):
+                items = getattr(node, field, None)
+                for i, stmt in enumerate(items if isinstance(items, list) else []):
                     if isinstance(stmt, (ast.Expr, ast.AugAssign, ast.If)) and not _docstring(stmt, node):
                         points.append((stmt.lineno, f"remove {type(stmt).__name__}", (index, field, i)))
     return points
