@@ -146,7 +146,7 @@ def test_file_deleted_during_the_run(run_line: Callable[..., Any], folder: Path,
         doomed.unlink()  # found, then gone before it is read
         return found
 
-    monkeypatch.setattr(scrqm.run.discover, "discover", discover_then_delete)
+    monkeypatch.setattr("scrqm.run.session.discover", discover_then_delete)  # where the run looks it up
     code, files, _ = json_run(run_line, folder)
     assert code == 2
     assert "no longer exists (deleted or moved during the run?)" in io_message(files["m-doomed.yaml"])

@@ -97,7 +97,7 @@ def test_agencies_and_settings_recur_too(run_line: Callable[..., Any], folder: P
     _, data, _ = patterns(run_line, str(folder))
     kinds = {(r["kind"], r["name"]): r["count"] for r in data["recurrences"]}
     assert kinds[("agency", "GP practice")] == 4  # a, b, c and e, within a year of each other
-    assert kinds[("setting", "home")] == 4
+    assert not any(kind == "setting" for kind, _ in kinds)  # `setting: home` is no institution
 
 
 def test_delay_distribution_in_working_days(run_line: Callable[..., Any], folder: Path) -> None:
@@ -168,3 +168,48 @@ def test_names_are_compared_without_case_spacing_or_stops(a: str, b: str) -> Non
 
 def test_different_names_stay_different() -> None:
     assert normalise("Sunnyside Day Nursery") != normalise("Sunnyside Nursery")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Health visiting", "Health visiting (Northshire Community Health)"),
+        ("The Grove Children's Centre", "Grove Childrens Centre"),
+        ("Northshire Children's Social Care", "northshire childrens social-care"),
+        ("GP practice [Riverside]", "G.P. practice"),
+    ],
+)
+def test_names_are_compared_without_qualifiers_punctuation_or_the(a: str, b: str) -> None:
+    assert normalise(a) == normalise(b)
+
+
+def test_a_name_and_its_qualified_spelling_are_one_recurrence(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    plant(tmp_path, "a.yaml", reference="Q-1", institution="The Little Acorns Nursery", incident="2016-01-04",
+          aware="2016-01-04", referred="2016-01-06")
+    plant(tmp_path, "b.yaml", reference="Q-2", institution="Little Acorns Nursery (Northtown)",
+          incident="2016-02-01", aware="2016-02-01", referred="2016-02-03")
+    _, data, _ = patterns(run_line, str(tmp_path))
+    [acorns] = institutions(data)
+    assert acorns["count"] == 2
+    assert sorted(acorns["spellings"]) == ["Little Acorns Nursery (Northtown)", "The Little Acorns Nursery"]
+
+
+def test_a_name_recurring_in_two_windows_is_listed_once(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    for n, (date, name) in enumerate([("2016-01-04", "Hilltop School"), ("2016-02-01", "hilltop school"),
+                                      ("2019-01-07", "Hilltop School"), ("2019-02-04", "HILLTOP SCHOOL")]):
+        plant(tmp_path, f"{n}.yaml", reference=f"H-{n}", institution=name, incident=date, aware=date,
+              referred=date)
+    _, data, _ = patterns(run_line, "--window-days", "100", str(tmp_path))
+    [hilltop] = institutions(data)
+    assert hilltop["count"] == 4 and [r["reference"] for r in hilltop["referrals"]] == ["H-0", "H-1", "H-2", "H-3"]
+    assert [(w["first"], w["count"]) for w in hilltop["windows"]] == [("2016-01-04", 2), ("2019-01-07", 2)]
+
+
+def test_settings_are_reported_only_when_they_are_institutions(run_line: Callable[..., Any], tmp_path: Path) -> None:
+    for n, setting in enumerate(["home", "home", "custody", "custody"]):
+        path = plant(tmp_path, f"{n}.yaml", reference=f"S-{n}", institution=f"Place {n}", incident="2016-01-04",
+                     aware="2016-01-04", referred="2016-01-06")
+        path.write_text(path.read_text(encoding="utf-8").replace("  setting: home", f"  setting: {setting}"),
+                        encoding="utf-8")
+    _, data, _ = patterns(run_line, str(tmp_path))
+    assert [(r["name"], r["count"]) for r in data["recurrences"] if r["kind"] == "setting"] == [("custody", 2)]

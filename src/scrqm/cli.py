@@ -21,12 +21,12 @@ from scrqm import __version__
 from scrqm.errors import (EXIT_BROKEN_PIPE, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, ScrqmError,
                           Terminated, quiet_broken_pipe, stop_on_termination)
 from scrqm.cli_words import use_plain_words
-from scrqm.report import REPORTERS, default_format
+from scrqm.report import REPORTERS, VIEWS, default_format
 from scrqm.report.visible import visible
 
 if TYPE_CHECKING:
     from scrqm.packs.loader import RuleSet
-    from scrqm.run.session import Outcome
+    from scrqm.run.options import Outcome
     from scrqm.teach.interview import Mode
 
 app = typer.Typer(
@@ -139,9 +139,7 @@ class By(str, Enum):
     referral = "referral"
 
 
-class PatternFormat(str, Enum):
-    text = "text"
-    json = "json"
+PatternFormat = Enum("PatternFormat", {name: name for name in VIEWS["patterns"]}, type=str)  # type: ignore[misc]
 
 
 @app.command()
@@ -150,11 +148,12 @@ def patterns(
     window_days: Annotated[int, typer.Option("--window-days", min=1, help="Referrals within this many days of each other are grouped.")] = 365,
     by: Annotated[By, typer.Option("--by", help="Place referrals in time by the incident's date or the referral's.")] = By.incident,
     min_referrals: Annotated[int, typer.Option("--min-referrals", min=2, help="Report names shared by at least this many referrals.")] = 2,
-    format: Annotated[PatternFormat, typer.Option("--format", "-f", help="Report format.")] = PatternFormat.text,
+    format: Annotated[PatternFormat, typer.Option("--format", "-f", help="Report format.")] = "text",  # type: ignore[assignment]
     profile: Annotated[Optional[str], typer.Option(help="Profile for referrals that name none \\[default: wt2015].", show_default=False)] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="Read this configuration file instead of searching for one.")] = None,
     isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")] = False,
     exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Skip files and folders matching this glob (repeatable).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Files read in parallel \\[default: the number of cores].", show_default=False)] = None,
 ) -> None:
     """List institutions, agencies and settings that recur across referrals, and the spread of delays."""
     import sys
@@ -162,8 +161,8 @@ def patterns(
     from scrqm.patterns import PatternOptions, execute
 
     options = PatternOptions(paths=paths, window_days=window_days, by=by.value, min_referrals=min_referrals,
-                             format=format.value, profile=profile, config=config, isolated=isolated,
-                             exclude=exclude or [])
+                             format=PatternFormat(format).value, profile=profile, config=config, isolated=isolated,
+                             exclude=exclude or [], jobs=jobs)
     with user_errors():
         found = execute(options, sys.stdout, sys.stderr)
     raise typer.Exit(EXIT_ERROR if found.errors else EXIT_FINDINGS if found.skipped else EXIT_CLEAN)
@@ -175,7 +174,8 @@ def show_config(
     isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")] = False,
 ) -> None:
     """Print the effective configuration and where each value came from."""
-    from scrqm.run.session import CheckOptions, describe_config, effective_config
+    from scrqm.run.options import CheckOptions, effective_config
+    from scrqm.run.session import describe_config
 
     with user_errors():
         loaded = effective_config(CheckOptions(paths=[], config=config, isolated=isolated))
@@ -214,7 +214,7 @@ def _new_profile(profile: Optional[str], *, config: Optional[Path], isolated: bo
     if profile is not None:
         return profile, "option"
     from scrqm.packs.loader import DEFAULT_PROFILE
-    from scrqm.run.session import CheckOptions, effective_config
+    from scrqm.run.options import CheckOptions, effective_config
 
     loaded = effective_config(CheckOptions(paths=[], config=config, isolated=isolated))
     if loaded.config.profile:
@@ -248,7 +248,8 @@ def _ask_profile(read: "Callable[[str], str]", write: "Callable[[str], None]", d
 def _interview(path: Optional[Path], profile: str, *, force: bool, config: Optional[Path], isolated: bool,
                chosen_by: str = "option") -> int:
     """Ask, saving each answer in `path`; an existing file is carried on with or gone through."""
-    from scrqm.run.session import CheckOptions, effective_config, prepare
+    from scrqm.run.options import CheckOptions, effective_config
+    from scrqm.run.session import prepare
     from scrqm.teach.authoring import fields_for, refuse_existing, render_referral, write_new
     from scrqm.teach.draft import Draft
     from scrqm.teach.interview import Advisor, Interview, Mode
@@ -281,10 +282,10 @@ def _interview(path: Optional[Path], profile: str, *, force: bool, config: Optio
             draft = Draft(render_referral(profile=profile), source=str(path))
             for written in write_new(path, draft.text(), force=force):
                 typer.echo(f"scrqm: wrote {written}", err=True)
-        ruleset, settings = prepare(effective_config(CheckOptions(paths=[], profile=profile, config=config,
-                                                                  isolated=isolated)))
+        selection, settings = prepare(effective_config(CheckOptions(paths=[], profile=profile, config=config,
+                                                                    isolated=isolated)))
         interview = Interview(draft, profile, terminal, save=lambda: draft.save(path),
-                              advisor=Advisor(ruleset, settings, str(path)), mode=mode)
+                              advisor=Advisor(selection.for_file(str(path), profile), settings, str(path)), mode=mode)
         interview.run()
     except (EOFError, KeyboardInterrupt) as stop:
         terminal.write("")
@@ -322,16 +323,14 @@ def schema(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", readable=False, help="Write the schema to this file instead of standard output.")] = None,
 ) -> None:
     """Print the JSON Schema of the referral format, for editors."""
-    from scrqm.run.session import open_report
+    from scrqm.report.write import open_report
     from scrqm.shape.schema import render_schema
 
     with user_errors(), open_report(output) as stream:
         stream.write(render_schema())
 
 
-class RulesFormat(str, Enum):
-    text = "text"
-    json = "json"
+RulesFormat = Enum("RulesFormat", {name: name for name in VIEWS["rules"]}, type=str)  # type: ignore[misc]
 
 
 ProfileOption = Annotated[Optional[str], typer.Option(help="Rule profile \\[default: wt2015].", show_default=False)]
@@ -342,16 +341,17 @@ RulesOption = Annotated[Optional[list[Path]], typer.Option("--rules", help="Add 
 
 @app.command("rules")
 def list_rules(
-    format: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format.")] = RulesFormat.text,
+    format: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format.")] = "text",  # type: ignore[assignment]
     profile: ProfileOption = None, config: ConfigOption = None, isolated: IsolatedOption = False, rules: RulesOption = None,
 ) -> None:
     """List the rules in force: id, question or group, severity, title."""
-    from scrqm.teach.explain import render_rules_json, render_rules_text
+    import sys
+
+    from scrqm.report import get_view
 
     with user_errors():
         ruleset = _active_ruleset(profile=profile, config=config, isolated=isolated, rules=rules)
-        render = render_rules_json if format is RulesFormat.json else render_rules_text
-        typer.echo(render(ruleset), nl=False)
+        get_view("rules", RulesFormat(format).value).render(ruleset, sys.stdout)
 
 
 @app.command("explain")
@@ -385,10 +385,11 @@ def test_rules(
 
 
 def _active_ruleset(*, profile: Optional[str], config: Optional[Path], isolated: bool, rules: Optional[list[Path]]) -> "RuleSet":
-    from scrqm.run.session import CheckOptions, effective_config, prepare
+    from scrqm.packs.select import Selection
+    from scrqm.run.options import CheckOptions, effective_config
 
     options = CheckOptions(paths=[], profile=profile, config=config, isolated=isolated, rules=[str(r) for r in rules or []])
-    return prepare(effective_config(options))[0]
+    return Selection.of(effective_config(options)).default
 
 
 @app.command("server", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -445,13 +446,13 @@ def copy_example(
 
 def exit_code(outcome: Outcome) -> int:
     """2 for usage or I/O errors; 1 for a file at or above `fail_on`, or invalid; else 0."""
-    from scrqm.result import at_or_above
+    from scrqm.result import fails  # start-up: `--version` and `--help` need no results
 
     if outcome.errors or outcome.io_errors:
         return EXIT_ERROR
     if outcome.would_change is not None:
         return EXIT_FINDINGS if outcome.would_change else EXIT_CLEAN
-    if any(at_or_above(v, outcome.fail_on) for v in outcome.verdicts):
+    if any(fails(v, outcome.fail_on) for v in outcome.verdicts):
         return EXIT_FINDINGS
     return EXIT_CLEAN
 

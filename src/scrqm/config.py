@@ -12,8 +12,7 @@ written kebab-case as in ruff (`fail-on`); snake_case is accepted too.
 
 from __future__ import annotations
 
-import fnmatch
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -347,73 +346,3 @@ def _config_message(key: str, error: Any) -> str:
         return (f"`{key}`: {error['msg']}; in TOML, quote a rule id that has dots in it: "
                 '"QM1.1-rationale-brief" = "warn"')
     return f"`{key}`: {error['msg']}"
-
-
-# ---------------------------------------------------------------- rule selection
-
-
-def rule_matches(rule_id: str, question: str | None, group: str | None, patterns: list[str]) -> bool:
-    """A pattern names a rule id (globs allowed), a question id, or a group."""
-    return any(
-        fnmatch.fnmatchcase(rule_id, p) or p == question or p == group for p in patterns
-    )
-
-
-def select_rules(rules: list[Any], config: Config) -> list[Any]:
-    """The rules the configuration keeps, in pack order."""
-    kept = []
-    for rule in rules:
-        d = rule.definition
-        if config.select is not None and not rule_matches(d.id, d.question, d.group, config.select):
-            continue
-        if rule_matches(d.id, d.question, d.group, config.ignore):
-            continue
-        kept.append(rule)
-    return kept
-
-
-def rules_for_path(rules: list[Any], config: Config, display: str) -> list[Any]:
-    """`rules` with the per-path overrides for `display` applied."""
-    overrides = [o for o in config.per_path if any(_path_matches(display, p) for p in o.paths)]
-    if not overrides:
-        return rules
-    result = []
-    for rule in rules:
-        d = rule.definition
-        if any(rule_matches(d.id, d.question, d.group, o.ignore) for o in overrides):
-            continue
-        for override in overrides:
-            for pattern, severity in override.severity.items():
-                if rule_matches(d.id, d.question, d.group, [pattern]):
-                    rule = replace(rule, definition=d.model_copy(update={"severity": severity}))
-                    d = rule.definition
-        result.append(rule)
-    return result
-
-
-def _path_matches(display: str, pattern: str) -> bool:
-    posix = display.replace("\\", "/")
-    return fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(posix, pattern.rstrip("/") + "/*") or (
-        pattern.startswith("**/") and fnmatch.fnmatch(posix, pattern[3:])
-    )
-
-
-def validate_patterns(ruleset: Any, config: Config) -> tuple[tuple[str | int, ...], str] | None:
-    """(key path, message) for the first select/ignore/per-path pattern naming no rule, or None."""
-    import difflib
-
-    rules = ruleset.rules
-    named: list[tuple[tuple[str | int, ...], str, str]] = []
-    named += [(("select", i), "select", p) for i, p in enumerate(config.select or [])]
-    named += [(("ignore", i), "ignore", p) for i, p in enumerate(config.ignore)]
-    for n, override in enumerate(config.per_path):
-        named += [(("per-path", n, "ignore", i), "per-path ignore", p) for i, p in enumerate(override.ignore)]
-        named += [(("per-path", n, "severity", p), "per-path severity", p) for p in override.severity]
-    names = sorted({r.id for r in rules} | set(ruleset.questions) | set(ruleset.groups))
-    for key_path, key, pattern in named:
-        if not any(rule_matches(r.id, r.definition.question, r.definition.group, [pattern]) for r in rules):
-            close = difflib.get_close_matches(pattern, names, n=1, cutoff=0.6)
-            hint = f"did you mean `{close[0]}`?" if close else "`scrqm rules` lists them"
-            return key_path, (f"`{key}`: {pattern} names no rule, question or group of profile "
-                              f"{ruleset.profile}; {hint}")
-    return None

@@ -4,13 +4,22 @@ Quality Marker 1's point that rapid referral lets patterns be seen (common
 victims, perpetrators or institutions) needs a view across a folder, not one
 file at a time.  This module owns that view: the institutions
 (`institutions`), agencies (`agencies[].name`) and settings
-(`incident.setting`) named by two or more referrals dated within a window of
-each other, and the distribution of delays in working days, each profile's
-delay counted as that profile's first `delay` rule counts it.
+(`incident.setting`, only the kinds that are institutions: not `home`,
+`community` or `other`) named by two or more referrals dated within a window
+of each other, and the distribution of delays in working days, each counted
+as the profile's pack names it (`facts: {delay: RULE}`).
 
-Referrals are named by path and `referral.reference` only: no summary,
-rationale or other text of the referral is ever reported, only the recurring
-names themselves.  A file that is not a valid referral is skipped and named.
+Names are compared after normalisation (`normalise`: case, spacing,
+punctuation, a bracketed qualifier, a leading "the"), and each name is
+reported once, with the referrals of every window in which it recurs.
+
+Every file goes through the same per-file pipeline as `scrqm check` (the same
+rule selection, board packs and thresholds, in parallel across the same pool
+for many files); of each valid referral only its names, dates and reference
+are kept.  Referrals are named by path and `referral.reference` only: no
+summary, rationale or other text of the referral is ever reported, only the
+recurring names themselves.  A file that is not a valid referral is skipped
+and named.
 """
 
 from __future__ import annotations
@@ -22,9 +31,17 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal, TextIO
+from typing import Any, Iterable, Literal, TextIO
 
 from scrqm.errors import ScrqmError
+from scrqm.packs.loader import RuleSet
+from scrqm.report import get_view
+from scrqm.report.visible import visible
+from scrqm.result import FileResult
+from scrqm.run.batch import Plan, check_files, jobs_of
+from scrqm.run.discover import discover
+from scrqm.run.options import CheckOptions, effective_config
+from scrqm.run.session import prepare
 from scrqm.shape.model import Referral, get_field
 
 By = Literal["incident", "referral"]
@@ -35,6 +52,9 @@ DATE_FIELDS: dict[str, list[str]] = {
     "incident": ["incident.date", "incident.aware_date"],
     "referral": ["referral.date", "notification.date"],
 }
+# `incident.setting` values that are institutions; `home`, `community` and `other` place nothing.
+INSTITUTIONAL_SETTINGS = frozenset({"school", "health", "custody", "secure_estate", "mental_health_detention",
+                                    "regulated_setting"})
 BUCKETS: list[tuple[str, int, int | None]] = [("0-5", 0, 5), ("6-10", 6, 10), ("11-20", 11, 20), (">20", 21, None)]
 
 
@@ -52,11 +72,17 @@ class Sighting:
 
 @dataclass
 class Recurrence:
-    """A name that two or more referrals share, each within the window of the one before."""
+    """A name that referrals share: every referral of each window in which enough of them name it.
+
+    A window is a run of referrals each within `window_days` of the one before; a
+    name recurring in two windows is one recurrence with both windows' referrals.
+    """
 
     kind: Kind
     name: str
     referrals: list[Sighting]
+    windows: list[list[Sighting]] = field(default_factory=list)
+    spellings: list[str] = field(default_factory=list)  # as written, most frequent first
 
     @property
     def first(self) -> dt.date:
@@ -73,6 +99,9 @@ class Recurrence:
             "count": len(self.referrals),
             "first": self.first.isoformat(),
             "last": self.last.isoformat(),
+            "spellings": self.spellings,
+            "windows": [{"first": w[0].date.isoformat(), "last": w[-1].date.isoformat(), "count": len(w)}
+                        for w in self.windows],
             "referrals": [s.to_dict() for s in self.referrals],
         }
 
@@ -133,50 +162,54 @@ class Patterns:
         }
 
 
+# Punctuation that does not tell two names apart (hyphens and apostrophes become nothing or a space).
+_PUNCTUATION = re.compile(r"[^\w\s]")
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
 def normalise(name: str) -> str:
-    """The key names are compared by: case, spacing, full stops and curly quotes do not matter.
+    """The key names are compared by.
+
+    Case, spacing, punctuation, a bracketed qualifier and a leading "the" do not matter:
 
     >>> normalise("  Sunnyside  Day Nursery ") == normalise("sunnyside day nursery")
     True
     >>> normalise("St. Mary’s & St John's") == normalise("St Mary's and St John's")
     True
+    >>> normalise("Health visiting (Northshire Community Health)") == normalise("health visiting")
+    True
+    >>> normalise("The Grove Children's Centre") == normalise("Grove Childrens Centre")
+    True
     """
     text = unicodedata.normalize("NFKC", name).casefold()
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
-    text = re.sub(r"[.,;:]", " ", text)
-    return " ".join(text.split()).strip("'\"-()[] ")
+    without = _BRACKETED.sub(" ", text)
+    if without.strip():  # a name that is all qualifier, e.g. "(unnamed)", keeps it
+        text = without
+    text = text.replace("&", " and ")
+    text = re.sub(r"['\u2019\u2018`]", "", text)  # Mary's = Marys
+    text = re.sub(r"(?<!\w)(\w)\.(?=\w\.)|(?<=\w\.)(\w)\.", r"\1\2", text)  # G.P. = GP
+    words = _PUNCTUATION.sub(" ", text).replace("_", " ").split()
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
 
 
-# --------------------------------------------------------------------- reading
+# --------------------------------------------------------------------- what each referral gives
 
 
-@dataclass
-class _Read:
-    display: str
-    referral: Referral
+@dataclass(frozen=True)
+class Observed:
+    """What patterns keep of one valid referral: its reference, dates and the names it gives."""
+
+    reference: str | None
+    dates: dict[str, dt.date | None]
+    names: tuple[tuple[Kind, str], ...]
 
 
-def read_referrals(files: Iterable[Path], on_skip: Callable[[str], None]) -> list[_Read]:
-    """Every file that is a valid referral; `on_skip` is told the path of each that is not."""
-    from scrqm.load.document import LoadFailure, load_path
-    from scrqm.shape.validate import validate
-
-    read = []
-    for path in files:
-        display = path.as_posix()
-        try:
-            shaped = validate(Referral, load_path(path))
-        except (LoadFailure, OSError):
-            on_skip(display)
-            continue
-        if isinstance(shaped, list):
-            on_skip(display)
-        else:
-            read.append(_Read(display, shaped))
-    return read
-
-
-# --------------------------------------------------------------------- recurrences
+def observe(referral: Referral) -> Observed:
+    """Run in the pipeline (perhaps in a worker): nothing of the referral's text but its names."""
+    reference = referral.referral.reference if referral.referral else None
+    return Observed(reference, {by: place_in_time(referral, by) for by in DATE_FIELDS}, tuple(names_in(referral)))
 
 
 def names_in(referral: Referral) -> Iterable[tuple[Kind, str]]:
@@ -185,11 +218,11 @@ def names_in(referral: Referral) -> Iterable[tuple[Kind, str]]:
     for agency in referral.agencies or []:
         if agency.name:
             yield "agency", agency.name
-    if referral.incident is not None and referral.incident.setting:
+    if referral.incident is not None and referral.incident.setting in INSTITUTIONAL_SETTINGS:
         yield "setting", referral.incident.setting
 
 
-def place_in_time(referral: Referral, by: By) -> dt.date | None:
+def place_in_time(referral: Referral, by: str) -> dt.date | None:
     for name in DATE_FIELDS[by]:
         value = get_field(referral, name)
         if isinstance(value, dt.date):
@@ -197,31 +230,36 @@ def place_in_time(referral: Referral, by: By) -> dt.date | None:
     return None
 
 
-def recurrences(read: list[_Read], *, by: By, window_days: int, min_referrals: int,
+# --------------------------------------------------------------------- recurrences
+
+
+def recurrences(results: list[FileResult], *, by: By, window_days: int, min_referrals: int,
                 undated: list[str]) -> list[Recurrence]:
     sightings: dict[tuple[Kind, str], list[Sighting]] = {}
     spellings: dict[tuple[Kind, str], Counter[str]] = {}
-    for item in read:
-        date = place_in_time(item.referral, by)
+    for result in results:
+        seen: Observed = result.observed
+        date = seen.dates.get(by)
         if date is None:
-            undated.append(item.display)
+            undated.append(result.path)
             continue
-        reference = item.referral.referral.reference if item.referral.referral else None
         seen_here: set[tuple[Kind, str]] = set()
-        for kind, name in names_in(item.referral):
+        for kind, name in seen.names:
             key = (kind, normalise(name))
             if not key[1]:
                 continue
             spellings.setdefault(key, Counter())[" ".join(name.split())] += 1
             if key not in seen_here:  # a referral naming a place twice is one sighting
                 seen_here.add(key)
-                sightings.setdefault(key, []).append(Sighting(item.display, reference, date))
+                sightings.setdefault(key, []).append(Sighting(result.path, seen.reference, date))
     found = []
-    for key, seen in sightings.items():
-        name = spellings[key].most_common(1)[0][0]
-        for run in _chains(seen, window_days):
-            if len(run) >= min_referrals:
-                found.append(Recurrence(key[0], name, run))
+    for key, sighted in sightings.items():
+        windows = [run for run in _chains(sighted, window_days) if len(run) >= min_referrals]
+        if windows:
+            # The spelling most referrals use; between equals, the shortest (the qualifier is detail).
+            written = sorted(spellings[key].items(), key=lambda item: (-item[1], len(item[0]), item[0]))
+            found.append(Recurrence(key[0], written[0][0], [s for run in windows for s in run], windows,
+                                    [spelling for spelling, _ in written]))
     order = {"institution": 0, "agency": 1, "setting": 2}
     return sorted(found, key=lambda r: (order[r.kind], -len(r.referrals), r.name.casefold(), r.first))
 
@@ -241,124 +279,40 @@ def _chains(seen: list[Sighting], window_days: int) -> list[list[Sighting]]:
 # --------------------------------------------------------------------- delays
 
 
-def delay_distributions(read: list[_Read], choose: Callable[[str | None], Any]) -> list[DelayDistribution]:
-    """Per profile, the delay its first `delay` rule counts (awareness to referral, or to notification)."""
-    from scrqm.check.functions import delay_in_working_days
-
+def delay_distributions(results: list[FileResult], profiles: dict[str, RuleSet]) -> list[DelayDistribution]:
+    """Per profile, the delay its pack names (`facts: {delay: RULE}`), as the pipeline counted it."""
     distributions: dict[str, DelayDistribution] = {}
-    for item in read:
-        ruleset = choose(item.referral.profile)
-        rule = next((r for r in ruleset.rules if r.definition.check == "delay"), None)
+    for result in results:
+        ruleset = profiles[result.profile or ""]
+        rule = ruleset.facts.get("delay")
         if rule is None:
             continue
         options: Any = rule.options
         distribution = distributions.setdefault(
             ruleset.profile, DelayDistribution(ruleset.profile, list(options.start), options.end, options.threshold)
         )
-        computed = delay_in_working_days(item.referral, options.start, options.end)
-        if computed is None:
+        delay = result.facts.get("delay_working_days")
+        if delay is None:
             distribution.not_counted += 1
         else:
-            distribution.delays.append(computed[1])
+            distribution.delays.append(delay)
     return [distributions[name] for name in sorted(distributions)]
 
 
-def find_patterns(
-    files: list[Path],
-    *,
-    choose: Callable[[str | None], Any],
-    window_days: int = 365,
-    by: By = "incident",
-    min_referrals: int = 2,
-    on_skip: Callable[[str], None] = lambda path: None,
-) -> Patterns:
-    result = Patterns(window_days=window_days, by=by, files=len(files))
-
-    def skip(path: str) -> None:
-        result.skipped.append(path)
-        on_skip(path)
-
-    read = [item for item in read_referrals(files, skip) if _known_profile(item, choose, skip)]
-    result.recurrences = recurrences(read, by=by, window_days=window_days, min_referrals=min_referrals,
-                                     undated=result.undated)
-    result.delays = delay_distributions(read, choose)
-    return result
-
-
-def _known_profile(item: _Read, choose: Callable[[str | None], Any], skip: Callable[[str], None]) -> bool:
-    """A referral naming a profile that does not exist is invalid, as `scrqm check` says."""
-    from scrqm.packs.loader import UnknownProfile
-
-    try:
-        choose(item.referral.profile)
-    except UnknownProfile:
-        skip(item.display)
-        return False
-    return True
-
-
-# --------------------------------------------------------------------- reports
-
-
-def render_json(patterns: Patterns, stream: TextIO) -> None:
-    import json
-
-    json.dump(patterns.to_dict(), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
-
-
-def render_text(patterns: Patterns, stream: TextIO) -> None:
-    """A summary table, then each recurrence with the referrals that share it, then the delays."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from scrqm.report.text import console_for
-    from scrqm.report.visible import shown
-
-    patterns = shown(patterns)  # names and paths as text, never terminal or CI commands
-    console = console_for(stream)
-    valid = patterns.files - len(patterns.skipped)
-    by = " or ".join(f"`{f}`" for f in DATE_FIELDS[patterns.by])
-    console.print(Text(f"{valid} referrals read; names shared by referrals within {patterns.window_days} days "
-                       f"of each other (dated by {by})", style="bold"))
-    if not patterns.recurrences:
-        console.print("Nothing recurs within the window.")
-    else:
-        table = Table()
-        for column in ("Kind", "Name", "Referrals", "From", "To"):
-            table.add_column(column, no_wrap=column != "Name")
-        for r in patterns.recurrences:
-            table.add_row(r.kind, Text(r.name), str(len(r.referrals)), str(r.first), str(r.last))
-        console.print(table)
-        for r in patterns.recurrences:
-            console.print(Text.assemble((f"{r.kind} ", "dim"), (r.name, "bold"), f"  ({len(r.referrals)} referrals)"))
-            for s in r.referrals:
-                console.print(Text(f"  {s.date}  {s.path}  {s.reference or '(no reference)'}"))
-    if patterns.undated:
-        console.print(Text(f"Not placed in time (no {by}): " + ", ".join(patterns.undated)))
-    _render_delays(console, patterns)
-
-
-def _render_delays(console: Any, patterns: Patterns) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    if not patterns.delays:
-        return
-    console.print()
-    console.print(Text("Delays in working days", style="bold"))
-    table = Table()
-    for column in ("Profile", "Counted", *(label for label, _, _ in BUCKETS), "Median", "Late", "Not counted"):
-        table.add_column(column, no_wrap=True)
-    for d in patterns.delays:
-        data = d.to_dict()
-        median = "-" if data["median"] is None else f"{data['median']:g}"
-        table.add_row(d.profile, str(data["counted"]), *(str(n) for n in data["buckets"].values()), median,
-                      str(data["late"]), str(d.not_counted))
-    console.print(table)
-    for d in patterns.delays:
-        console.print(Text(f"{d.profile}: from {' or '.join(d.start)} to {d.end}; late means more than "
-                           f"{d.threshold}"))
+def find_patterns(results: list[FileResult], profiles: dict[str, RuleSet], *, window_days: int = 365,
+                  by: By = "incident", min_referrals: int = 2) -> Patterns:
+    """The patterns of a run's results (`Plan(observe=observe)`); an invalid file is skipped."""
+    found = Patterns(window_days=window_days, by=by, files=len(results))
+    valid = []
+    for result in results:
+        if result.verdict == "invalid" or not isinstance(result.observed, Observed):
+            found.skipped.append(result.path)
+        else:
+            valid.append(result)
+    found.recurrences = recurrences(valid, by=by, window_days=window_days, min_referrals=min_referrals,
+                                    undated=found.undated)
+    found.delays = delay_distributions(valid, profiles)
+    return found
 
 
 # --------------------------------------------------------------------- one run
@@ -372,49 +326,37 @@ class PatternOptions:
     window_days: int = 365
     by: By = "incident"
     min_referrals: int = 2
-    format: Literal["text", "json"] = "text"
+    format: str = "text"
     profile: str | None = None
     config: Path | None = None
     isolated: bool = False
     exclude: list[str] = field(default_factory=list)
+    jobs: int | None = None
 
 
 def execute(options: PatternOptions, stream: TextIO, notes: TextIO) -> Patterns:
     """Find and report the patterns; notes (skipped files, missing paths) go to `notes`."""
-    from scrqm.run.discover import discover
-    from scrqm.packs.loader import DEFAULT_PROFILE, load_ruleset
-    from scrqm.run.session import CheckOptions, effective_config
-
     if "-" in options.paths:
         # Patterns need many referrals side by side; one stream is not a collection (./- names a file).
         raise ScrqmError("patterns reads folders and files, not standard input (-); "
                          "name the referrals, e.g. scrqm patterns referrals/")
     loaded = effective_config(CheckOptions(paths=options.paths, profile=options.profile, config=options.config,
-                                           isolated=options.isolated, exclude=options.exclude))
+                                           isolated=options.isolated, exclude=options.exclude, jobs=options.jobs))
+    selection, settings = prepare(loaded)  # the rules `check` would use, board packs and thresholds too
     config = loaded.config
-    default = config.profile or DEFAULT_PROFILE
-    load_ruleset(default)  # an unknown run profile is a usage error before any file is read
-    cache: dict[str, Any] = {}
-
-    def choose(profile: str | None) -> Any:
-        # Select/ignore do not apply here: the delay is the profile's, whatever a run reports.
-        name = profile or default
-        if name not in cache:
-            cache[name] = load_ruleset(name, thresholds=config.thresholds)
-        return cache[name]
-
-    from scrqm.report.visible import visible
-
     found = discover(options.paths, exclude=config.exclude, force_exclude=bool(config.force_exclude))
     for error in found.errors:
         print(visible(f"scrqm: error: {error}"), file=notes)
-
-    def note(path: str) -> None:
+    plan = Plan(selection.default, config, settings, selection, observe=observe, keep_findings=False)
+    results = check_files(((path, path.as_posix()) for path in found.files), plan=plan, jobs=jobs_of(config))
+    for result in results:
+        if result.profile:
+            selection.profile(result.profile)
+    patterns = find_patterns(results, selection.loaded_profiles(), window_days=options.window_days,
+                             by=options.by, min_referrals=options.min_referrals)
+    for path in patterns.skipped:
         print(visible(f"scrqm: note: {path}: skipped, not a valid referral (`scrqm check {path}` says why)"),
               file=notes)
-
-    patterns = find_patterns(found.files, choose=choose, window_days=options.window_days,
-                             by=options.by, min_referrals=options.min_referrals, on_skip=note)
     patterns.errors = found.errors
-    (render_json if options.format == "json" else render_text)(patterns, stream)
+    get_view("patterns", options.format).render(patterns, stream)
     return patterns

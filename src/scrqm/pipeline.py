@@ -7,23 +7,29 @@ exception: the run goes on with the other files.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import errno
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from scrqm.check.functions import Context
-from scrqm.check.engine import REDACTED, facts, run_rules
-from scrqm.load.document import Document, Limits, LoadFailure, load_text, read_path, read_stream
-from scrqm.shape.model import Referral
-from scrqm.packs.loader import RuleSet, UnknownProfile
-from scrqm.result import FileResult, Finding, invalid, judge, verdict_of, worst
-from scrqm.shape.validate import validate
+from scrqm.check.engine import facts, run_rules, stamp_builtin
+from scrqm.check.functions import CHECKS, Context
+from scrqm.check.waivers import apply_waivers
+from scrqm.config import Config
+from scrqm.judge.identifiers import mask_identifiers
 from scrqm.judge.prose import ACRONYM_GLOSSARY_DEFAULT
+from scrqm.load.document import Document, Limits, LoadFailure, NotAFile, load_text, read_path, read_stream
+from scrqm.packs.loader import RuleSet, UnknownProfile, load_ruleset
+from scrqm.packs.select import ChooseRules
+from scrqm.result import REDACTED, FileResult, Finding, invalid, judge, verdict_of, worst
+from scrqm.shape.model import Referral
+from scrqm.shape.validate import ShapeIssue, validate
 
-# Given a referral's own `profile:` (None when it has none), the rules to check it with.
-ChooseRules = Callable[[str | None], RuleSet]
+# What a caller keeps of each valid referral besides its result (picklable: it may run in a worker).
+Observe = Callable[[Referral], object]
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,19 @@ class Settings:
     redact: bool = False
     # The board's additions to the packs' vocabularies (`vocabularies:` in the configuration).
     vocabularies: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @classmethod
+    def from_config(cls, config: Config) -> Settings:
+        defaults = Limits()
+        limits = Limits(
+            max_bytes=config.limits.max_file_size or defaults.max_bytes,
+            max_depth=config.limits.max_depth or defaults.max_depth,
+            max_nodes=config.limits.max_nodes or defaults.max_nodes,
+        )
+        return cls(today=dt.date.today(), limits=limits, glossary=ACRONYM_GLOSSARY_DEFAULT | frozenset(config.glossary),
+                   learning_priorities=config.learning_priorities, redact=bool(config.redact),
+                   vocabularies=tuple((name, tuple(sorted(entries)))
+                                      for name, entries in sorted(config.vocabularies.items())))
 
 
 def check_file(
@@ -52,14 +71,15 @@ def check_file(
 
 
 def check_stream(
-    stream: BinaryIO, *, display: str, ruleset: RuleSet, settings: Settings, choose: ChooseRules | None = None
+    stream: BinaryIO, *, display: str, ruleset: RuleSet, settings: Settings, choose: ChooseRules | None = None,
+    observe: Observe | None = None,
 ) -> FileResult:
     """Standard input: bounded and decoded like a file, and a result like a file's."""
     try:
         text = read_stream(stream, limits=settings.limits)
     except LoadFailure as exc:
         return _load_failed(display, exc)
-    return check_text(text, display=display, ruleset=ruleset, settings=settings, choose=choose)
+    return check_text(text, display=display, ruleset=ruleset, settings=settings, choose=choose, observe=observe)
 
 
 def file_failure(path: Path, display: str, exc: LoadFailure | OSError) -> FileResult:
@@ -70,13 +90,15 @@ def file_failure(path: Path, display: str, exc: LoadFailure | OSError) -> FileRe
 
 
 def check_text(
-    text: str, *, display: str, ruleset: RuleSet, settings: Settings, choose: ChooseRules | None = None
+    text: str, *, display: str, ruleset: RuleSet, settings: Settings, choose: ChooseRules | None = None,
+    observe: Observe | None = None,
 ) -> FileResult:
     try:
         document = load_text(text, limits=settings.limits, source=display)
     except LoadFailure as exc:
         return _load_failed(display, exc)
-    return check_document(document, display=display, ruleset=ruleset, settings=settings, choose=choose)
+    return check_document(document, display=display, ruleset=ruleset, settings=settings, choose=choose,
+                          observe=observe)
 
 
 def check_document(
@@ -86,8 +108,12 @@ def check_document(
     ruleset: RuleSet,
     settings: Settings,
     choose: ChooseRules | None = None,
+    observe: Observe | None = None,
 ) -> FileResult:
-    """`choose` picks the rules for a referral that names its own profile; without it, `ruleset` serves all."""
+    """`choose` picks the rules for a referral that names its own profile; without it, `ruleset` serves all.
+
+    `observe`, given the valid referral, returns what the result carries as `observed`.
+    """
     shaped = validate(Referral, document)
     names = {} if settings.redact else referral_names(document.data)
     if isinstance(shaped, list):
@@ -112,6 +138,8 @@ def check_document(
     findings = _run_with_waivers(shaped, ruleset, context, redact=settings.redact)
     result = judge(display, findings, questions=ruleset.questions, facts={**facts(shaped, ruleset), **names})
     result.profile = ruleset.profile
+    if observe is not None:
+        result.observed = observe(shaped)
     return result
 
 
@@ -146,16 +174,14 @@ def referral_names(data: object) -> dict[str, str]:
 
 def _shipped_profile(profile: str | None) -> RuleSet:
     """Without a run to say how, a referral's own profile is loaded as shipped."""
-    from scrqm.packs.loader import load_ruleset
-
     assert profile is not None
     return load_ruleset(profile)
 
 
 def _profile_finding(document: Document, message: str) -> Finding:
     pos = document.position_of(("profile",))
-    return Finding(pos.line, pos.column, "shape", "fail", f"`profile`: {message}", "profile", None, "shape",
-                   "write the name of a profile, or leave `profile:` out to use the run's")
+    return stamp_builtin("shape", line=pos.line, column=pos.column, message=f"`profile`: {message}", field="profile",
+                         fix="write the name of a profile, or leave `profile:` out to use the run's")
 
 
 def _run_with_waivers(referral: Referral, ruleset: RuleSet, context: Context, *, redact: bool) -> list[Finding]:
@@ -163,40 +189,26 @@ def _run_with_waivers(referral: Referral, ruleset: RuleSet, context: Context, *,
 
     The waiver rules run last because "unused" depends on what the others found.
     """
-    from dataclasses import replace
-
-    from scrqm.check.functions import CHECKS
-    from scrqm.check.waivers import apply_waivers
-
     before = [r for r in ruleset.rules if not CHECKS[r.definition.check].after_waivers]
     after = [r for r in ruleset.rules if CHECKS[r.definition.check].after_waivers]
     findings = run_rules(referral, before, context, redact=redact)
     findings = apply_waivers(findings, referral.waivers, redacted=REDACTED if redact else None)
-    findings += run_rules(referral, after, replace(context, findings=tuple(findings)), redact=redact)
+    findings += run_rules(referral, after, dataclasses.replace(context, findings=tuple(findings)), redact=redact)
     return sorted(findings)
 
 
 def _load_failed(display: str, exc: LoadFailure) -> FileResult:
     return invalid(
         display,
-        [
-            Finding(p.line, p.column, "load", "fail", p.message, None, None, "load", p.hint)
-            for p in exc.problems
-        ],
+        [stamp_builtin("load", line=p.line, column=p.column, message=p.message, fix=p.hint) for p in exc.problems],
     )
 
 
-def _shape_finding(issue: object, redact: bool) -> Finding:
-    from scrqm.shape.validate import ShapeIssue
-
-    assert isinstance(issue, ShapeIssue)
-    from scrqm.judge.identifiers import mask_identifiers
-
+def _shape_finding(issue: ShapeIssue, redact: bool) -> Finding:
     message = issue.message
     field = issue.field
-    if redact and ", got " in message or redact and "; got " in message:
-        # The value after "got" is what the user wrote; keep only the field.
-        message = message.split("; got ")[0].split(", got ")[0] + f"; got {REDACTED}"
+    if redact and issue.redacted is not None:
+        message = issue.redacted  # without the values the user wrote; the format's own words stay
     if redact and issue.unknown_key:
         # An unknown key is the user's own word, not one of the format's.
         parent = field.rpartition(".")[0]
@@ -207,22 +219,17 @@ def _shape_finding(issue: object, redact: bool) -> Finding:
     message, field = mask_identifiers(message), mask_identifiers(field)
     hint = issue.general_hint if redact and issue.general_hint else issue.hint
     # Redacted reports carry no fix: its edits may hold the referral's own text ("004").
-    autofix = None if redact else issue.fix
-    return Finding(issue.line, issue.column, "shape", "fail", message, field, None, "shape",
-                   mask_identifiers(hint) if hint else hint, autofix=autofix)
+    return stamp_builtin("shape", line=issue.line, column=issue.column, message=message, field=field,
+                         fix=mask_identifiers(hint) if hint else hint, autofix=None if redact else issue.fix)
 
 
 def _io_finding(path: Path, exc: OSError) -> Finding:
     reason, fix = _io_reason(path, exc)
-    return Finding(1, 1, "io", "fail", f"cannot read the file: {reason}", None, None, "io", fix)
+    return stamp_builtin("io", line=1, column=1, message=f"cannot read the file: {reason}", fix=fix)
 
 
 def _io_reason(path: Path, exc: OSError) -> tuple[str, str]:
     """What went wrong, in words, and what to do; never a traceback."""
-    import errno
-
-    from scrqm.load.document import NotAFile
-
     if isinstance(exc, NotAFile):
         return exc.strerror or "not a regular file", "check only referral files; remove it or --exclude it"
     if exc.errno == errno.ELOOP:

@@ -17,6 +17,8 @@ from typing import Any, Iterable, Literal
 Severity = Literal["fail", "warn", "info"]
 Verdict = Literal["pass", "warn", "fail", "invalid"]
 VERDICTS: tuple[Verdict, ...] = ("pass", "warn", "fail", "invalid")
+# What `--redact` shows in place of the referral's own words.
+REDACTED = "[redacted]"
 _RANK = {"info": 0, "pass": 0, "warn": 1, "fail": 2, "invalid": 3}
 
 
@@ -111,6 +113,15 @@ class FileResult:
     facts: dict[str, Any] = dataclasses.field(default_factory=dict)
     io_error: bool = False
     profile: str | None = None  # the rule profile it was judged by; None when it could not be
+    # What the run asked to keep of the valid referral (`Plan.observe`); never reported or cached.
+    observed: Any = dataclasses.field(default=None, compare=False, repr=False)
+
+    def group_verdict(self, group: str) -> Verdict | None:
+        """The verdict of `group` in this file: as judged, `pass` for a group without findings
+        (`groups` lists only those with findings), None when the file could not be judged."""
+        if self.questions is None:
+            return None
+        return self.groups.get(group, "pass")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -150,7 +161,7 @@ def verdict_of(findings: Iterable[Finding]) -> Verdict:
 def judge(
     path: str, findings: list[Finding], *, questions: Iterable[str], facts: dict[str, Any] | None = None
 ) -> FileResult:
-    """A parsed file's result: a verdict per question, per group and overall."""
+    """A parsed file's result: a verdict per question, per group with findings, and overall."""
     findings = sorted(findings)
     per_question = {q: verdict_of(f for f in findings if f.question == q) for q in questions}
     group_names = sorted({f.group for f in findings if f.group and not f.question})
@@ -170,3 +181,8 @@ def summarise(results: Iterable[FileResult]) -> dict[str, int]:
 
 def at_or_above(verdict: str, threshold: str) -> bool:
     return _RANK[verdict] >= _RANK[threshold]
+
+
+def fails(verdict: str, fail_on: str) -> bool:
+    """The exit-code rule: a verdict (or severity) at or above `--fail-on` fails the run (exit 1)."""
+    return at_or_above(verdict, fail_on)

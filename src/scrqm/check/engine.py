@@ -1,7 +1,8 @@
 """Check: run a rule set over one loaded, shaped referral.
 
 The engine calls each rule's check function, then stamps every hit with the
-rule's id, question or group, severity, message and fix.  Positions come from
+rule's id, question or group, severity, message and fix; a problem found
+before any rule could run is stamped with a built-in rule's (`stamp_builtin`).  Positions come from
 the loaded document, so a finding points at the line of the field it names,
 or at the nearest enclosing field that was written when it is missing.
 """
@@ -10,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from scrqm.check.functions import CHECKS, Context, Hit
+from scrqm.check.builtins import BUILT_INS
+from scrqm.check.functions import CHECKS, Context, DelayOptions, Hit, delay_in_working_days
 from scrqm.load.document import Document
 from scrqm.shape.model import Referral
 from scrqm.packs.loader import Rule, RuleSet
 from scrqm.judge.identifiers import mask_identifiers
-from scrqm.result import Finding
+from scrqm.result import REDACTED, Finding, Fix
 
-REDACTED = "[redacted]"
 
 
 def run_rules(
@@ -69,18 +70,25 @@ def _path(dotted: str) -> tuple[str | int, ...]:
     return tuple(int(p) if p.isdigit() else p for p in dotted.split(".") if p)
 
 
-def facts(referral: Referral, ruleset: RuleSet) -> dict[str, Any]:
-    """Figures that reports show beside the verdicts (the delay, for the chart)."""
-    from scrqm.check.functions import delay_in_working_days
+def stamp_builtin(rule_id: str, *, line: int, column: int, message: str, field: str | None = None,
+                  fix: str | None = None, autofix: Fix | None = None) -> Finding:
+    """A finding of the built-in rule `rule_id` (`load`, `shape`, `io`): its group is its id."""
+    builtin = BUILT_INS[rule_id]
+    return Finding(line=line, column=column, rule=builtin.id, severity=builtin.severity, message=message,
+                   field=field, question=None, group=builtin.id, fix=fix, autofix=autofix)
 
-    for rule in ruleset.rules:
-        if rule.definition.check == "delay":
-            options: Any = rule.options
-            if options.unless is not None and options.unless.holds(referral):
-                return {}  # no clock runs (wt2023: the notification criteria are not met)
-            computed = delay_in_working_days(referral, options.start, options.end)
-            if computed is None:
-                return {}
-            return {"delay_working_days": computed[1], "delay_from": computed[0], "delay_to": options.end,
-                    "delay_threshold": options.threshold}
-    return {}
+
+def facts(referral: Referral, ruleset: RuleSet) -> dict[str, Any]:
+    """Figures that reports show beside the verdicts: the delay the pack names (`facts: {delay: RULE}`)."""
+    rule = ruleset.facts.get("delay")
+    if rule is None:
+        return {}
+    options = rule.options
+    assert isinstance(options, DelayOptions)  # the loader accepts only a `delay` rule here
+    if options.unless is not None and options.unless.holds(referral):
+        return {}  # no clock runs (wt2023: the notification criteria are not met)
+    computed = delay_in_working_days(referral, options.start, options.end)
+    if computed is None:
+        return {}
+    return {"delay_working_days": computed[1], "delay_from": computed[0], "delay_to": options.end,
+            "delay_threshold": options.threshold}

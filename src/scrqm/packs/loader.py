@@ -155,6 +155,9 @@ class PackDef(BaseModel):
     )
     questions: list[QuestionEntry] = []
     groups: dict[str, str] = {}
+    facts: dict[Literal["delay"], str] = Field(
+        {}, description="The rule whose figures reports show: `delay: RULE` (a `delay` rule) for the delay chart."
+    )
     rules: list[RuleEntry] = []
 
 
@@ -196,6 +199,8 @@ class RuleSet:
     glossary: frozenset[str] = frozenset()
     filler: FillerSpec | None = None
     vocabularies: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The rules whose figures reports show, as the packs name them (kept when select/ignore drop the rule).
+    facts: dict[str, Rule] = field(default_factory=dict)
     title: str = ""
     digest: str = ""  # of every pack file's name and text: part of the result cache's key
 
@@ -269,6 +274,7 @@ class Layer:
     groups: dict[str, str] = field(default_factory=dict)
     citations: dict[str, str] = field(default_factory=dict)
     rules: dict[str, Entry] = field(default_factory=dict)
+    facts: dict[str, tuple[str, str]] = field(default_factory=dict)  # fact -> (rule id, where it is named)
     # Rule ids a pack may change by writing the id again: those of the base it extends, and for a
     # board pack those of the shipped packs (their severity only); any other id written twice is an error.
     inherited: frozenset[str] = frozenset()
@@ -284,6 +290,7 @@ class Layer:
         self.title, self.statement = self.title or base.title, self.statement or base.statement
         self.questions.update(base.questions)
         self.groups.update(base.groups)
+        self.facts.update(base.facts)
         for rule_id, entry in base.rules.items():
             self.rules[rule_id] = Entry(entry.fields, entry.document, entry.index, pack.pack, entry.examples_at)
         self.inherited |= frozenset(base.rules)
@@ -307,6 +314,7 @@ class Layer:
         if pack.source:
             self.citations[pack.pack] = " ".join(pack.source.split())
         self.groups.update(pack.groups)
+        self.facts.update({fact: (rule_id, _at(document, ("facts", fact))) for fact, rule_id in pack.facts.items()})
         for index, question in enumerate(pack.questions):
             self._add_question(question, document, index, board=board)
         for index, written in enumerate(pack.rules):
@@ -593,6 +601,12 @@ def _assemble(layer: Layer, overrides: dict[str, int]) -> RuleSet:
         ruleset.rules.append(Rule(definition, options, entry.pack, _where(document, index, "id"), sites))
     _check_unique(ruleset)
     ruleset.rule_ids = frozenset(rule.id for rule in ruleset.rules)
+    for fact, (rule_id, where) in layer.facts.items():
+        rule = ruleset.rule(rule_id)
+        if rule is None or rule.definition.check != "delay":
+            raise PackError(f"{where}: rule pack: `facts.{fact}` names {rule_id}, which is no `delay` rule "
+                            f"of profile {layer.profile}")
+        ruleset.facts[fact] = rule
     return ruleset
 
 

@@ -1,9 +1,12 @@
 """Report: one module per output format, behind a registry.
 
-`REPORTERS` maps a format name to the module and class that render it; the CLI
-takes its `--format` choices from here, so a new format is one module and one
-entry.  Reporters write to the stream they are given and never choose the
-exit code.  Modules are imported only when their format is used.
+`REPORTERS` maps a format name to the module and class that render a check
+run; `VIEWS` does the same for the other commands' reports (`patterns`,
+`rules`).  The CLI takes its `--format` choices from here, so a new format is
+one module and one entry.  Reporters write what they are given (the verdicts,
+the run's outcome) to the stream they are given; they decide no verdict and
+never choose the exit code.  Modules are imported only when their format is
+used.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Mapping, Protocol, TextIO
 
 if TYPE_CHECKING:
     from scrqm.packs.loader import Rule, RuleSet
@@ -28,6 +31,14 @@ REPORTERS: dict[str, str] = {
     "gitlab": "scrqm.report.gitlab:GitlabReporter",
     "markdown": "scrqm.report.markdown:MarkdownReporter",
     "html": "scrqm.report.html:HtmlReporter",
+}
+
+
+# Reports of the other commands: command -> format -> module:class with `render(data, stream)`.
+VIEWS: dict[str, dict[str, str]] = {
+    "patterns": {"text": "scrqm.report.patterns:PatternsTextReporter",
+                 "json": "scrqm.report.patterns:PatternsJsonReporter"},
+    "rules": {"text": "scrqm.report.rules:RulesTextReporter", "json": "scrqm.report.rules:RulesJsonReporter"},
 }
 
 
@@ -59,9 +70,15 @@ class Run:
                     rules.append(rule)
         return rules
 
+    def fails(self, verdict: str) -> bool:
+        """Whether `verdict` (or a finding's severity) fails this run, as the exit code says."""
+        from scrqm.result import fails  # start-up: the CLI reads this registry for `--help`, before any run
+
+        return fails(verdict, self.fail_on)
+
     @property
     def summary(self) -> dict[str, int]:
-        from scrqm.result import summarise
+        from scrqm.result import summarise  # start-up: as `fails`
 
         return summarise(self.results)
 
@@ -103,3 +120,14 @@ def get_reporter(name: str) -> Reporter:
     module_name, _, class_name = REPORTERS[name].partition(":")
     reporter: Reporter = getattr(importlib.import_module(module_name), class_name)()
     return reporter
+
+
+class View(Protocol):
+    def render(self, data: Any, stream: TextIO) -> None: ...
+
+
+def get_view(command: str, name: str) -> View:
+    """The reporter of `command`'s report (`patterns`, `rules`) in format `name`."""
+    module_name, _, class_name = VIEWS[command][name].partition(":")
+    view: View = getattr(importlib.import_module(module_name), class_name)()
+    return view

@@ -18,7 +18,6 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, TextIO
 
 from scrqm import __version__
-from scrqm.result import at_or_above
 from scrqm.report import Run
 from scrqm.report.concise import finding_line
 
@@ -87,18 +86,18 @@ def _question_cases(run: Run, file: FileResult) -> list[ET.Element]:
         question = run.ruleset.questions.get(qid)
         title = f"{qid} {' '.join(question.text.split())}" if question else qid
         findings = [f for f in file.findings if f.question == qid]
-        cases.append(testcase(file, title, verdict, findings, fail_on=run.fail_on))
+        cases.append(testcase(run, file, title, verdict, findings))
     for group, verdict in file.groups.items():
         title = f"{group}: {run.ruleset.groups[group]}" if group in run.ruleset.groups else group
         findings = [f for f in file.findings if f.group == group and f.question is None]
-        cases.append(testcase(file, title, verdict, findings, fail_on=run.fail_on))
+        cases.append(testcase(run, file, title, verdict, findings))
     return cases
 
 
-def testcase(file: FileResult, title: str, verdict: str, findings: list[Finding], *, fail_on: str) -> ET.Element:
+def testcase(run: Run, file: FileResult, title: str, verdict: str, findings: list[Finding]) -> ET.Element:
     case = ET.Element("testcase", {"name": _clean(title), "classname": _clean(file.path), "time": "0"})
-    if at_or_above(verdict, fail_on):
-        counted = [f for f in findings if not f.waived and at_or_above(f.severity, fail_on)]
+    if run.fails(verdict):
+        counted = [f for f in findings if not f.waived and run.fails(f.severity)]
         _outcome(case, "failure", verdict, file, counted or findings, findings)
     return case
 

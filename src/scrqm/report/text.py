@@ -17,6 +17,7 @@ from rich.text import Text
 
 from scrqm.packs.loader import Question
 from scrqm.result import FileResult, Finding
+from scrqm.check.builtins import BUILT_INS
 from scrqm.report import Run
 
 if TYPE_CHECKING:
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
 
 STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "invalid": "red bold", "info": "cyan"}
 LABEL = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "invalid": "INVALID", "info": "info"}
-GROUP_TITLES = {"load": "The file could not be read", "shape": "The file does not follow the referral format",
-                "io": "The file could not be opened"}
 
 
 def console_for(stream: TextIO) -> Console:
@@ -114,7 +113,8 @@ def render_file(console: Console, run: Run, result: FileResult) -> None:
     heading = Text.assemble((result.path, "bold"), "  ", verdict_text(result.verdict))
     console.print(heading)
     if result.questions is None:
-        _render_block(console, GROUP_TITLES.get(_first_group(result), "Problems"), None, result.findings)
+        builtin = BUILT_INS.get(_first_group(result))
+        _render_block(console, builtin.title if builtin else "Problems", None, result.findings)
     else:
         for qid, verdict in result.questions.items():
             question = run.ruleset_for(result).questions.get(qid)
@@ -216,9 +216,8 @@ def render_table(console: Console, run: Run) -> None:
 def _cells(result: FileResult, questions: list[str], groups: list[str]) -> list[Text]:
     if result.questions is None:
         return [Text("-", style="dim") for _ in [*questions, *groups]]
-    # A group without findings in this file is not in `result.groups`: it passed.
-    verdicts = [result.questions.get(q, "pass") for q in questions] + [result.groups.get(g, "pass") for g in groups]
-    return [verdict_text(v) for v in verdicts]
+    verdicts = [result.questions.get(q) for q in questions] + [result.group_verdict(g) for g in groups]
+    return [verdict_text(v) if v is not None else Text("-", style="dim") for v in verdicts]
 
 
 def _print_unwrapped(console: Console, table: Table) -> None:
@@ -266,8 +265,6 @@ def render_explain_hint(console: Console, run: Run) -> None:
 
 def explainable_rules(run: Run) -> list[str]:
     """Rule ids of the run's findings that `scrqm explain` knows, first seen first."""
-    from scrqm.teach.explain import BUILT_IN
-
     seen = dict.fromkeys(f.rule for r in run.results for f in r.findings
-                         if run.ruleset.rule(f.rule) or f.rule in BUILT_IN)
+                         if run.ruleset.rule(f.rule) or f.rule in BUILT_INS)
     return list(seen)

@@ -20,19 +20,17 @@ worker outlives the run however it ends, even by `kill -9`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Any, BinaryIO, Callable, Iterable
 
-from scrqm.pipeline import Settings, check_file_name, check_text, file_failure
-from scrqm.load.document import read_path
+from scrqm.config import Config
+from scrqm.load.document import LoadFailure, read_path
+from scrqm.packs.loader import RuleSet
+from scrqm.packs.select import Selection
+from scrqm.pipeline import Observe, Settings, check_file_name, check_stream, check_text, file_failure
 from scrqm.result import FileResult
-
-if TYPE_CHECKING:
-    from scrqm.run.cache import ResultCache
-    from scrqm.config import Config
-    from scrqm.packs.loader import RuleSet
-    from scrqm.run.session import ProfileRules
+from scrqm.run.cache import ResultCache, entry_key, rules_key
 
 # Below this many files to check, a pool costs more than it saves.
 SERIAL_BELOW = 24
@@ -54,6 +52,10 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def jobs_of(config: Config) -> int:
+    return config.jobs or default_jobs()
+
+
 @dataclass
 class Job:
     """One file to check: where it is, the name shown, and (once read) its text."""
@@ -67,27 +69,46 @@ class Job:
 
 @dataclass
 class Plan:
-    """What every file of a run is checked with."""
+    """What every file of a run is checked with.
+
+    `selection` answers which rules judge each file; without one, `ruleset` is the
+    run profile's and a referral naming another profile gets that profile as
+    configured by `config`.  With `observe`, each valid referral's result carries
+    what it returns (`scrqm patterns` keeps only names and dates), and with
+    `keep_findings=False` the findings are dropped where the file was checked.
+    """
 
     ruleset: RuleSet
     config: Config
     settings: Settings
-    profiles: ProfileRules | None = None  # the rules of a profile a referral names with `profile:`
+    chosen_by: InitVar[Selection | None] = None
+    observe: Observe | None = None
+    keep_findings: bool = True
+    selection: Selection = field(init=False)
 
-    def rules_for(self, display: str, chosen: RuleSet | None = None) -> RuleSet:
-        from dataclasses import replace
+    def __post_init__(self, chosen_by: Selection | None) -> None:
+        self.selection = chosen_by if chosen_by is not None else Selection.fixed(self.ruleset, self.config)
 
-        from scrqm.config import rules_for_path
+    def rules_for(self, display: str) -> RuleSet:
+        """The rules of a file whose referral names no profile of its own (the cache's key)."""
+        return self.selection.for_file(display)
 
-        base = chosen if chosen is not None else self.ruleset
-        rules = rules_for_path(base.rules, self.config, display)
-        return base if rules is base.rules else replace(base, rules=rules)
+    def check_text(self, text: str, display: str) -> FileResult:
+        return self._kept(check_text(text, display=display, ruleset=self.rules_for(display), settings=self.settings,
+                                     choose=self.selection.chooser(display), observe=self.observe))
+
+    def check_stream(self, stream: BinaryIO, display: str) -> FileResult:
+        return self._kept(check_stream(stream, display=display, ruleset=self.rules_for(display),
+                                       settings=self.settings, choose=self.selection.chooser(display),
+                                       observe=self.observe))
 
     def check(self, job: Job) -> FileResult:
-        profiles, display = self.profiles, job.display
-        choose = None if profiles is None else (lambda profile: self.rules_for(display, profiles.get(profile)))
-        return check_text(job.text, display=display, ruleset=self.rules_for(display), settings=self.settings,
-                          choose=choose)
+        return self.check_text(job.text, job.display)
+
+    def _kept(self, result: FileResult) -> FileResult:
+        if not self.keep_findings:
+            result.findings = []
+        return result
 
 
 def check_files(
@@ -99,8 +120,6 @@ def check_files(
     advance: Callable[[], None] = lambda: None,
 ) -> list[FileResult]:
     """The result of each (path, display) given, in the order given; `advance` once per file done."""
-    from scrqm.run.cache import entry_key, rules_key
-
     files = list(files)
     base_rules = rules_key(plan.ruleset.rules) if cache is not None else ""
     results: list[FileResult | None] = [None] * len(files)
@@ -132,8 +151,6 @@ def check_files(
 
 def _read(job: Job, settings: Settings) -> FileResult | None:
     """Fill in the job's text, or give the `invalid` result of a file that cannot be read."""
-    from scrqm.load.document import LoadFailure
-
     try:
         job.text = read_path(job.path, limits=settings.limits)
     except (LoadFailure, OSError) as exc:

@@ -32,11 +32,14 @@ import hashlib
 import hmac
 import json
 import os
-import tempfile
+import sys
 from pathlib import Path
 from typing import Any
 
 from scrqm import __version__
+from scrqm.config import LoadedConfig
+from scrqm.packs.loader import rules_root
+from scrqm.report.write import atomic_file
 from scrqm.result import VERDICTS, FileResult
 
 FORMAT = 2  # 2: entries are [digest, text], digest keyed by the folder's `key` file
@@ -68,8 +71,6 @@ def code_fingerprint() -> str:
 
 def shipped_packs_digest() -> str:
     """Every shipped profile's pack files: a referral's own `profile:` may pick any of them."""
-    from scrqm.packs.loader import rules_root
-
     digest = hashlib.sha256()
     for path in sorted(rules_root().rglob("*.y*ml")):
         digest.update(f"{path.relative_to(rules_root())}\0".encode())
@@ -180,7 +181,8 @@ class ResultCache:
             return
         try:
             self.shard.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self.shard, json.dumps({"format": FORMAT, "entries": entries}, ensure_ascii=False))
+            with atomic_file(self.shard, private=True) as handle:
+                handle.write(json.dumps({"format": FORMAT, "entries": entries}, ensure_ascii=False))
             _prune(self.shard.parent, keep=self.shard)
         except OSError:
             pass  # a read-only or full disk makes the next run cold, not wrong
@@ -318,22 +320,6 @@ def _valid_finding(finding: Any) -> bool:
     return True
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(text)
-        os.replace(handle.name, path)
-    except BaseException:
-        try:
-            os.unlink(handle.name)
-        except OSError:
-            pass
-        raise
-
-
 def _prune(folder: Path, *, keep: Path) -> None:
     """Delete the least recently written shards beyond MAX_SHARDS."""
     shards = []
@@ -349,3 +335,44 @@ def _prune(folder: Path, *, keep: Path) -> None:
                 path.unlink()
             except OSError:
                 pass
+
+
+# ---------------------------------------------------------------- the run's cache
+
+
+def open_cache(loaded: LoadedConfig, *, ruleset_digest: str, settings: Any) -> ResultCache | None:
+    """The run's result cache, or None with `--no-cache` / `cache: false`."""
+    config = loaded.config
+    if config.cache is False:
+        return None
+    # The cache's own settings do not change a result, so they are not part of the key.
+    relevant = config.model_dump(mode="json", exclude={"jobs", "cache", "cache_dir"})
+    # A referral may name another profile: every shipped pack is part of the key.
+    packs = f"{ruleset_digest}:{shipped_packs_digest()}"
+    directory = cache_directory(loaded)
+    problem = _not_a_cache_folder(directory)
+    if problem:
+        # Caching only saves time: the run goes on without it, but says why it is slower.
+        print(f"scrqm: warning: {directory}: {problem}; results are not cached", file=sys.stderr)
+        return None
+    return ResultCache(directory, context_key(ruleset_digest=packs, config=relevant, settings=settings))
+
+
+def _not_a_cache_folder(directory: Path) -> str | None:
+    """Why `directory` cannot hold the cache, or None; a missing folder is created when saving."""
+    try:
+        if directory.exists() and not directory.is_dir():
+            return "not a folder"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def cache_directory(loaded: LoadedConfig) -> Path:
+    """`--cache-dir`; else the configuration's, relative to its file (like `rules`); else XDG."""
+    config = loaded.config
+    if config.cache_dir is None:
+        return default_directory()
+    if loaded.source_of("cache-dir") == "command line" or loaded.path is None:
+        return Path(config.cache_dir)
+    return loaded.path.parent / config.cache_dir

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Callable
 if TYPE_CHECKING:
     from scrqm.config import LoadedConfig
     from scrqm.packs.loader import RuleSet
-    from scrqm.pipeline import ChooseRules, Settings
+    from scrqm.packs.select import Selection
+    from scrqm.pipeline import Settings
     from scrqm.result import FileResult
-    from scrqm.run.session import ProfileRules
 
 # A referral says so on a line of its own; any other YAML file gets no diagnostics.
 _FORMAT_LINE = re.compile(r"""^format:[ \t]*(["']?)scrqm/referral@1\1[ \t]*(#.*)?$""", re.MULTILINE)
@@ -49,21 +49,14 @@ class Context:
     """The rules and settings in force for the files under one configuration."""
 
     loaded: LoadedConfig
-    ruleset: RuleSet
+    selection: Selection  # which rules judge each file, as `check` chooses them
     settings: Settings
-    profiles: ProfileRules
     base: Path  # paths are shown (and matched by per-path globs) relative to this folder
     stamp: tuple[str, int] | None
 
-    def rules_of(self, display: str, chosen: RuleSet | None = None) -> RuleSet:
-        from scrqm.config import rules_for_path
-
-        ruleset = chosen or self.ruleset
-        rules = rules_for_path(ruleset.rules, self.loaded.config, display)
-        return ruleset if rules is ruleset.rules else replace(ruleset, rules=rules)
-
-    def chooser(self, display: str) -> ChooseRules:
-        return lambda profile: self.rules_of(display, self.profiles.get(profile))
+    def ruleset_of(self, profile: str | None) -> RuleSet:
+        """The rules of a profile (the run's when None) with the configuration applied, as reports show them."""
+        return self.selection.profile(profile)
 
 
 @dataclass
@@ -91,14 +84,15 @@ class Checker:
         return known
 
     def _build(self, folder: Path, stamp: tuple[str, int] | None) -> Context:
-        from scrqm.run.session import CheckOptions, effective_config, prepare_profiles
+        from scrqm.run.options import CheckOptions, effective_config
+        from scrqm.run.session import prepare
 
         options = CheckOptions(paths=[], config=self.options.config, isolated=self.options.isolated,
                                rules=list(self.options.rules), config_start=folder)
         loaded = effective_config(options)
-        ruleset, settings, profiles = prepare_profiles(loaded)
+        selection, settings = prepare(loaded)
         base = loaded.path.parent if loaded.path is not None else folder
-        return Context(loaded, ruleset, settings, profiles, base, stamp)
+        return Context(loaded, selection, settings, base, stamp)
 
     def display(self, path: Path | None, context: Context) -> str:
         """The path as `check` would show it when run from the configuration's folder."""
@@ -111,13 +105,13 @@ class Checker:
 
     def check(self, text: str, path: Path | None) -> FileResult:
         """`text` checked as `scrqm check` checks the file at `path` (with today's date unless --today)."""
-        from scrqm.pipeline import check_text
+        from scrqm.run.batch import Plan
 
         context = self.context(path)
         display = self.display(path, context)
         settings = replace(context.settings, today=self.options.today or self.clock())
-        return check_text(text, display=display, ruleset=context.rules_of(display), settings=settings,
-                          choose=context.chooser(display))
+        plan = Plan(context.selection.default, context.loaded.config, settings, context.selection)
+        return plan.check_text(text, display)
 
 
 def _stamp(path: Path | None) -> tuple[str, int] | None:

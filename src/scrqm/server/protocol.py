@@ -117,7 +117,7 @@ class ScrqmServer(LanguageServer):
     # -- what a rule means -------------------------------------------------
     def ruleset_of(self, uri: str, result: Any) -> Any:
         context = self.checker.context(path_of(uri))
-        return context.profiles.get(result.profile) if result is not None and result.profile else context.ruleset
+        return context.ruleset_of(result.profile if result is not None else None)
 
     def explain_text(self, ruleset: Any, rule: str) -> str:
         from scrqm.errors import ScrqmError

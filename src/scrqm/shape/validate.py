@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from scrqm.load.document import Document, Path_
-from scrqm.result import Fix
+from scrqm.result import REDACTED, Fix
 from scrqm.shape import fixes, mend
 from scrqm.shape.mend import Suggestion
 
@@ -33,6 +33,7 @@ class ShapeIssue:
     fix: Fix | None = None  # the mechanical mend the hint promises, when there is one (shape/fixes.py)
     # The hint without the referral's own words, for --redact; None: `hint` quotes none of them.
     general_hint: str | None = None
+    redacted: str | None = None  # the message without the values the user wrote, for `--redact`
 
 
 def dotted(path: Path_) -> str:
@@ -140,8 +141,10 @@ def _issue(model: type[BaseModel], document: Document, error: Any) -> ShapeIssue
     message = _describe(kind, error, got)
     written = fixes.written(document, path) if isinstance(got, (str, int, float, dt.date)) else None
     suggestion = _suggest(model, kind, error, got, path, written if written is not None else _as_written(got))
+    hidden = _redacted(kind, error, got, message)
     return ShapeIssue(name, f"`{name}` {message}", line, column, suggestion.advice,
-                      fix=fixes.value_fix(document, path, kind, suggestion), general_hint=suggestion.general)
+                      fix=fixes.value_fix(document, path, kind, suggestion), general_hint=suggestion.general,
+                      redacted=f"`{name}` {hidden}" if hidden != message else None)
 
 
 def _as_written(value: Any) -> str:
@@ -214,6 +217,17 @@ def _unknown_key(model: type[BaseModel], document: Document, path: Path_) -> Sha
     suggestion = mend.suggest_key(key, fields) if fields else Suggestion("remove it, or check its indentation")
     return ShapeIssue(name, f"`{name}` is not a field of a referral", pos.line, pos.column,
                       suggestion.advice, unknown_key=True, fix=fixes.key_fix(document, path, suggestion))
+
+
+def _redacted(kind: str, error: Any, got: Any, message: str) -> str:
+    """`message` with the value the user wrote (a custom error's `got`, or the value shown) as [redacted]."""
+    if kind.startswith("scrqm_"):
+        value = error.get("ctx", {}).get("got")
+        if not isinstance(value, str) or not value:
+            return message
+        return message.replace(f"'{value}'", f"'{REDACTED}'").replace(f"got {value}", f"got {REDACTED}")
+    shown = _show(got)
+    return message.replace(f"got {shown}", f"got {REDACTED}") if shown.startswith("'") else message
 
 
 def _real_path(loc: tuple[Any, ...], data: Any) -> Path_:

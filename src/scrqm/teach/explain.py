@@ -1,4 +1,4 @@
-"""`scrqm rules` and `scrqm explain`: the rule set described for people.
+"""`scrqm explain`: a rule, question or group described for people.
 
 Everything shown comes from the packs (title, message, fix, why, examples) and
 the pack's citation, so the explanation of a rule cannot drift from what the
@@ -8,9 +8,9 @@ rule does.  An unknown id is a `ScrqmError` with the nearest ids suggested.
 from __future__ import annotations
 
 import difflib
-import json
 from typing import Any
 
+from scrqm.check.builtins import BUILT_INS
 from scrqm.errors import ScrqmError
 from scrqm.packs.loader import Rule, RuleSet
 from scrqm.teach.marker import ATTRIBUTION, one_line, question_notes
@@ -21,85 +21,11 @@ class UnknownId(ScrqmError):
     """An id that is neither a rule, a question nor a group."""
 
 
-def rules_table(ruleset: RuleSet) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": r.id,
-            "question": r.definition.question,
-            "group": r.definition.group,
-            "severity": r.severity,
-            "title": r.definition.title,
-            "check": r.definition.check,
-            "fix": one_line(r.definition.fix),
-            "why": one_line(r.definition.why) if r.definition.why else None,
-            "fixable": False,  # a pack rule judges the referral's words; only `shape` faults are mended
-        }
-        for r in ruleset.rules
-    ]
-
-
-def built_in_table() -> list[dict[str, Any]]:
-    """The rules a file breaks before any pack runs, and what `scrqm check --fix` mends of them."""
-    from scrqm.shape.fixes import FIXABLE
-
-    return [{"id": rule_id, "title": text.split("\n", 1)[0].split("(", 1)[1].rstrip(")"),
-             "fixable": rule_id == "shape",
-             "fixes": [{"what": what, "example": example} for what, example in FIXABLE] if rule_id == "shape" else []}
-            for rule_id, text in BUILT_IN.items()]
-
-
-def render_rules_text(ruleset: RuleSet) -> str:
-    rows = [(r["id"], r["question"] or r["group"], r["severity"], r["title"]) for r in rules_table(ruleset)]
-    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(_HEADINGS)]
-    lines = [_row(_HEADINGS, widths), _row(tuple("-" * w for w in widths), widths)]
-    lines += [_row(row, widths) for row in rows]
-    lines += ["", "Built in, for files that cannot be judged: "
-              + ", ".join(f"{r['id']} ({r['title']})" for r in built_in_table()) + "."]
-    lines += ["[*] `scrqm check --fix` mends these `shape` faults (`--diff` shows the changes first):"]
-    lines += [f"    {f['what']}: {f['example']}" for r in built_in_table() for f in r["fixes"]]
-    lines += ["", f"{len(rows)} rules in profile {ruleset.profile}. "
-              "Run `scrqm explain ID` for what a rule checks, why, and how to fix it."]
-    return "\n".join(lines) + "\n"
-
-
-_HEADINGS = ("rule", "question/group", "severity", "title")
-
-
-def _row(cells: tuple[str, ...], widths: list[int]) -> str:
-    return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
-
-
-def render_rules_json(ruleset: RuleSet) -> str:
-    return json.dumps({"profile": ruleset.profile, "rules": rules_table(ruleset), "built_in": built_in_table()},
-                      indent=2,
-                      ensure_ascii=False) + "\n"
-
-
-# The ids the checker itself gives to a file it cannot judge (not rules of a pack).
-BUILT_IN = {
-    "load": (
-        "load  (the file could not be read as YAML)\n\n"
-        "The file is not valid YAML, so no question can be judged. The report gives the line and\n"
-        "column where reading stopped and what usually causes it: text containing ': ' that is\n"
-        "not quoted, or lines of a '>' block that are not indented under their key.\n"
-        "`scrqm new` writes a skeleton to copy the layout from.\n"
-    ),
-    "shape": (
-        "shape  (the file does not follow the referral format)\n\n"
-        "The YAML reads, but a value is of the wrong kind: a date not written YYYY-MM-DD, a value\n"
-        "that is not one of the allowed choices (they are lower-case, e.g. `met`), an age that is\n"
-        "not whole years 0-17 or \"7 months\", or a key the format does not have (often a\n"
-        "misspelling; the report suggests the nearest). Fix each one as the report says;\n"
-        "`scrqm schema` gives editors the format so they flag these while you type.\n"
-    ),
-    "io": "io  (the file could not be opened)\n\nCheck the file exists and that you may read it.\n",
-}
-
-
 def explain(ruleset: RuleSet, identifier: str) -> str:
     """The explanation of a rule, a question or a group; UnknownId otherwise."""
-    if identifier.lower() in BUILT_IN and ruleset.rule(identifier) is None:
-        return BUILT_IN[identifier.lower()]
+    builtin = BUILT_INS.get(identifier.lower())
+    if builtin is not None and ruleset.rule(identifier) is None:
+        return f"{builtin.id}  ({builtin.title[0].lower()}{builtin.title[1:]})\n\n{builtin.explanation}"
     rule = ruleset.rule(identifier)
     if rule is not None:
         return explain_rule(ruleset, rule)
