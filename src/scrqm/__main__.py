@@ -12,14 +12,14 @@ import sys
 
 def main() -> None:
     if sys.argv[1:] == ["--version"]:
-        from scrqm import __version__
+        from scrqm import __version__  # start-up: `--version` reads nothing else
 
         print(f"scrqm {__version__}")
         return
     if sys.argv[1:2] == ["server"]:
         # The language server answers the editor before typer, rich or the checker are imported.
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-        from scrqm.server import main as serve
+        from scrqm.server import main as serve  # start-up: after the environment is set
 
         sys.exit(serve(sys.argv[2:]))
     # pydantic looks for observability plugins through every installed
@@ -27,7 +27,7 @@ def main() -> None:
     # a model is built; the command line uses none.  The user can still opt in.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
-        from scrqm.cli import run
+        from scrqm.cli import run  # start-up: after the environment is set, and inside the Ctrl-C guard
 
         run()
     except KeyboardInterrupt as exc:
@@ -40,7 +40,7 @@ def main() -> None:
         print("scrqm: interrupted", file=sys.stderr)
         sys.exit(130)
     except BrokenPipeError:  # `scrqm rules | head`, outside a command's own handling
-        from scrqm.errors import EXIT_BROKEN_PIPE, quiet_broken_pipe
+        from scrqm.errors import EXIT_BROKEN_PIPE, quiet_broken_pipe  # start-up: only when the pipe broke
 
         quiet_broken_pipe()
         sys.exit(EXIT_BROKEN_PIPE)

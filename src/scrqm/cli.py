@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -98,6 +99,7 @@ def check(
     allow_empty: Annotated[bool, typer.Option("--allow-empty", help="Finding no referral to check is not an error (as when a commit touches none).")] = False,
 ) -> None:
     """Check referral files against Quality Marker 1."""
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.run.session import CheckOptions, execute
 
     automatic = default_format(os.environ)
@@ -156,8 +158,7 @@ def patterns(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Files read in parallel \\[default: the number of cores].", show_default=False)] = None,
 ) -> None:
     """List institutions, agencies and settings that recur across referrals, and the spread of delays."""
-    import sys
-
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.patterns import PatternOptions, execute
 
     options = PatternOptions(paths=paths, window_days=window_days, by=by.value, min_referrals=min_referrals,
@@ -174,6 +175,7 @@ def show_config(
     isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")] = False,
 ) -> None:
     """Print the effective configuration and where each value came from."""
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.run.options import CheckOptions, effective_config
     from scrqm.run.session import describe_config
 
@@ -192,6 +194,7 @@ def new(
     isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")] = False,
 ) -> None:
     """Start a referral: a commented skeleton, or (--interactive) one plain question at a time."""
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.teach.authoring import fields_for, render_referral, refuse_existing, write_new
 
     with user_errors():
@@ -213,6 +216,7 @@ def _new_profile(profile: Optional[str], *, config: Optional[Path], isolated: bo
     """--profile, else the configuration's profile, else the default one; and which it was."""
     if profile is not None:
         return profile, "option"
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.packs.loader import DEFAULT_PROFILE
     from scrqm.run.options import CheckOptions, effective_config
 
@@ -248,6 +252,7 @@ def _ask_profile(read: "Callable[[str], str]", write: "Callable[[str], None]", d
 def _interview(path: Optional[Path], profile: str, *, force: bool, config: Optional[Path], isolated: bool,
                chosen_by: str = "option") -> int:
     """Ask, saving each answer in `path`; an existing file is carried on with or gone through."""
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.run.options import CheckOptions, effective_config
     from scrqm.run.session import prepare
     from scrqm.teach.authoring import fields_for, refuse_existing, render_referral, write_new
@@ -323,6 +328,7 @@ def schema(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", readable=False, help="Write the schema to this file instead of standard output.")] = None,
 ) -> None:
     """Print the JSON Schema of the referral format, for editors."""
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.report.write import open_report
     from scrqm.shape.schema import render_schema
 
@@ -345,9 +351,7 @@ def list_rules(
     profile: ProfileOption = None, config: ConfigOption = None, isolated: IsolatedOption = False, rules: RulesOption = None,
 ) -> None:
     """List the rules in force: id, question or group, severity, title."""
-    import sys
-
-    from scrqm.report import get_view
+    from scrqm.report import get_view  # start-up: imported when this command runs, so --version and --help stay instant
 
     with user_errors():
         ruleset = _active_ruleset(profile=profile, config=config, isolated=isolated, rules=rules)
@@ -360,6 +364,7 @@ def explain_id(
     profile: ProfileOption = None, config: ConfigOption = None, isolated: IsolatedOption = False, rules: RulesOption = None,
 ) -> None:
     """What a rule or question checks, why, a passing and a failing example, how to fix."""
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.teach.explain import explain
 
     with user_errors():
@@ -372,6 +377,7 @@ def test_rules(
     folders: Annotated[Optional[list[Path]], typer.Argument(metavar="[DIR]...", help="Folders of board packs; the shipped packs when none is given.", show_default=False)] = None,
 ) -> None:
     """Run every example of every rule: a `pass` example must give no finding from its rule, a `fail` example one."""
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.packs.loader import load_ruleset, profiles
     from scrqm.teach.packtests import misbehaving, render, run_examples
 
@@ -385,6 +391,7 @@ def test_rules(
 
 
 def _active_ruleset(*, profile: Optional[str], config: Optional[Path], isolated: bool, rules: Optional[list[Path]]) -> "RuleSet":
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.packs.select import Selection
     from scrqm.run.options import CheckOptions, effective_config
 
@@ -399,6 +406,7 @@ def server(
     stdio: Annotated[bool, typer.Option("--stdio", help="Talk over standard input and output (the default).")] = False,
 ) -> None:
     """Run the language server for editors (LSP over standard input and output; see docs/editors.md)."""
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.server import main as serve
 
     argv = [*(["--today", today] if today else []), *(["--config", str(config)] if config else []),
@@ -416,6 +424,7 @@ def examples(ctx: typer.Context) -> None:
     """List the bundled examples with their expected verdicts."""
     if ctx.invoked_subcommand is not None:
         return
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.teach.gallery import load_gallery, render_gallery
 
     with user_errors():
@@ -437,6 +446,7 @@ def copy_example(
     directory: Annotated[Path, typer.Argument(help="Folder to copy it into.", show_default=False)],
 ) -> None:
     """Copy one example into DIR to practise on (never overwrites)."""
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.teach.gallery import copy_example as copy
 
     with user_errors():

@@ -12,13 +12,16 @@ written kebab-case as in ruff (`fail-on`); snake_case is accepted too.
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from scrqm.errors import ScrqmError, os_message
+from scrqm.load.document import LoadFailure, load_path
 
 CONFIG_NAMES = (".scrqm.yaml", ".scrqm.yml", "pyproject.toml")
 
@@ -178,7 +181,6 @@ def _read(path: Path) -> tuple[dict[str, Any], Any]:
     """The raw table, and a function from a key path to (line, column)."""
     if path.name == "pyproject.toml" or path.suffix == ".toml":
         return _read_toml(path)
-    from scrqm.load.document import LoadFailure, load_path
 
     try:
         document = load_path(path)
@@ -200,7 +202,7 @@ def _read(path: Path) -> tuple[dict[str, Any], Any]:
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], Any]:
-    import tomllib
+    import tomllib  # start-up: only a pyproject.toml is TOML
 
     try:
         with open(path, "rb") as handle:
@@ -288,8 +290,6 @@ def _toml_assignment_line(lines: list[str], dotted: str) -> int:
 
 
 def _toml_key_line(lines: list[str], key: str, start: int) -> tuple[int, int] | None:
-    import re
-
     pattern = re.compile(rf'(^|[{{,\s.\[])"?{re.escape(key)}"?\s*(=|\])')
     for index in range(start, len(lines)):
         match = pattern.search(lines[index])
@@ -300,8 +300,6 @@ def _toml_key_line(lines: list[str], key: str, start: int) -> tuple[int, int] | 
 
 def _toml_message(path: Path, exc: Exception) -> str:
     """`file:line:column: message`, from tomllib's "message (at line L, column C)"."""
-    import re
-
     match = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", str(exc))
     if not match:
         return f"{path}: {exc}"
@@ -309,8 +307,6 @@ def _toml_message(path: Path, exc: Exception) -> str:
 
 
 def _validate(path: Path, raw: dict[str, Any], locate: Any) -> Config:
-    from pydantic import ValidationError
-
     normalised = {_kebab(k) if isinstance(k, str) else k: v for k, v in raw.items()}
     try:
         return Config.model_validate(normalised)
@@ -331,8 +327,6 @@ def _original_key(raw: dict[str, Any], loc: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _config_message(key: str, error: Any) -> str:
-    import difflib
-
     if error["type"] == "extra_forbidden":
         known = [f.alias or name for name, f in Config.model_fields.items()]
         last = key.split(".")[-1]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
@@ -55,9 +58,6 @@ def quiet_broken_pipe() -> None:
     Standard output is pointed at /dev/null so that Python's own flush at exit
     finds nowhere to fail (the pattern the Python documentation gives).
     """
-    import os
-    import sys
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

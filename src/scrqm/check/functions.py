@@ -14,15 +14,22 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import datetime as dt
+import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scrqm.check.waivers import reasoned
 from scrqm.judge import prose as textutil
+from scrqm.judge.identifiers import KIND_LABELS, find_identifiers
+from scrqm.judge.substance import (filler_kind, placeholder_only, placeholder_sentence, sentences, shared_sentences,
+                                   uses_vocabulary)
+from scrqm.judge.workdays import working_days_after
 from scrqm.load.document import Document
-from scrqm.shape.model import Referral, get_field
 from scrqm.result import Finding
+from scrqm.shape.model import Referral, get_field
 
 
 @dataclass(frozen=True)
@@ -62,8 +69,6 @@ class Context:
         if spec is None or field_path not in spec.fields or not isinstance(value, str):
             return None
         if field_path not in self._judged:
-            from scrqm.judge.substance import filler_kind, placeholder_only
-
             self._judged[field_path] = "a placeholder" if placeholder_only(value) else filler_kind(
                 value,
                 content_words=spec.content_words.get(field_path, 0),
@@ -218,8 +223,6 @@ class AcronymOptions(Options):
 @register("unexpanded_acronyms", AcronymOptions, gives={"acronym"})
 def unexpanded_acronyms(referral: Referral, options: AcronymOptions, context: Context) -> Iterator[Hit]:
     """An acronym in the text is neither expanded anywhere in the file nor in the glossary."""
-    from scrqm.judge.identifiers import find_identifiers
-
     value = get_field(referral, options.field)
     if _unanswered(context, options.field, value):
         return
@@ -245,8 +248,6 @@ def _written_at(document: Document | None, field: str, word: str) -> tuple[int, 
     A folded or quoted value no longer has the file's line breaks, so the word
     is looked for in the file itself, from where the value starts.
     """
-    import re
-
     if document is None:
         return None
     path = tuple(int(p) if p.isdigit() else p for p in field.split("."))
@@ -280,8 +281,6 @@ def overlap(referral: Referral, options: OverlapOptions, context: Context) -> It
     Sentences are compared word by word, ignoring case, punctuation and
     spacing, allowing `changed_words` words changed; they are named by line.
     """
-    from scrqm.judge.substance import shared_sentences
-
     value, other = get_field(referral, options.field), get_field(referral, options.other)
     if _unanswered(context, options.field, value) or _unanswered(context, options.other, other):
         return
@@ -305,8 +304,6 @@ class VocabularyOptions(Options):
 @register("vocabulary", VocabularyOptions, gives={"vocabulary"})
 def vocabulary(referral: Referral, options: VocabularyOptions, context: Context) -> Iterator[Hit]:
     """The text is an answer, but no sentence uses a word or phrase of the vocabulary."""
-    from scrqm.judge.substance import uses_vocabulary
-
     value = get_field(referral, options.field)
     if _unanswered(context, options.field, value):
         return
@@ -324,8 +321,6 @@ def placeholder_sentences(referral: Referral, options: SentencesOptions, context
 
     The whole text being a placeholder is the `missing` check's to report.
     """
-    from scrqm.judge.substance import placeholder_sentence, sentences
-
     value = get_field(referral, options.field)
     if _unanswered(context, options.field, value):
         return
@@ -347,8 +342,6 @@ def _line_at(document: Document | None, field_path: str, value: str, offset: int
     A folded or quoted value no longer has the file's line breaks, so the
     first words from `offset` are looked for in the file, from where the value starts.
     """
-    import re
-
     if document is None:
         return None
     start = document.values.get(tuple(int(p) if p.isdigit() else p for p in field_path.split(".")))
@@ -364,8 +357,6 @@ def _line_at(document: Document | None, field_path: str, value: str, offset: int
 
 
 def _column_at(document: Document | None, line: int, text: str) -> int:
-    import re
-
     if document is None:
         return 1
     row = document.text.splitlines()[line - 1] if line <= len(document.text.splitlines()) else ""
@@ -644,8 +635,6 @@ def delay_in_working_days(
     referral: Referral, start: list[str], end: str, fallback: str | None = None
 ) -> tuple[str, int] | None:
     """(start field, working days after it up to and including `end`, or `fallback` when `end` is absent)."""
-    from scrqm.judge.workdays import working_days_after
-
     start_field, start_date = first_present(referral, start)
     end_date = get_field(referral, end)
     if end_date is None and fallback is not None:
@@ -699,8 +688,6 @@ class OverdueOptions(Options):
 @register("overdue", OverdueOptions, gives={"elapsed", "threshold", "start", "start_field", "end"})
 def overdue(referral: Referral, options: OverdueOptions, context: Context) -> Iterator[Hit]:
     """`end` (and `fallback`) not given, and more than `threshold` working days since the start (up to today)."""
-    from scrqm.judge.workdays import working_days_after
-
     if options.unless is not None and options.unless.holds(referral):
         return
     if not textutil.is_absent(get_field(referral, options.end)):
@@ -729,8 +716,6 @@ class IdentifierOptions(Options):
 @register("identifiers", IdentifierOptions, gives={"kind"})
 def identifiers(referral: Referral, options: IdentifierOptions, context: Context) -> Iterator[Hit]:
     """Text anywhere in the file holds an identifier; the match itself is never reported."""
-    from scrqm.judge.identifiers import KIND_LABELS, find_identifiers
-
     strings: Iterable[tuple[tuple[Any, ...], str]]
     if context.document is None:
         strings = _model_strings(referral.model_dump(exclude_none=True), ())
@@ -752,8 +737,6 @@ def _identifiers_in_comments(text: str, values: list[str], kinds: Sequence[str])
     Only what follows a `#` on its line is searched; a match that some value
     holds (a `#` inside text) was reported with its field already.
     """
-    from scrqm.judge.identifiers import KIND_LABELS, find_identifiers
-
     if "#" not in text:
         return
     for number, line in enumerate(text.splitlines(), start=1):
@@ -797,8 +780,6 @@ class WaiverOptions(Options):
 @register("waiver_reason", WaiverOptions, gives={"number"}, after_waivers=True)
 def waiver_reason(referral: Referral, options: WaiverOptions, context: Context) -> Iterator[Hit]:
     """A waiver gives no reason (absent, blank or a placeholder); such a waiver waives nothing."""
-    from scrqm.check.waivers import reasoned
-
     for index, waiver in enumerate(referral.waivers or []):
         if not reasoned(waiver):
             yield Hit(f"waivers.{index}.reason", {"number": index + 1})
@@ -807,8 +788,6 @@ def waiver_reason(referral: Referral, options: WaiverOptions, context: Context) 
 @register("waiver_unknown", WaiverOptions, gives={"number", "rule", "suggestion"}, after_waivers=True)
 def waiver_unknown(referral: Referral, options: WaiverOptions, context: Context) -> Iterator[Hit]:
     """A waiver names no rule, or an id that is not a rule of the profile (with the nearest id)."""
-    import difflib
-
     known = context.rule_ids
     for index, waiver in enumerate(referral.waivers or []):
         rule = (waiver.rule or "").strip()
@@ -828,8 +807,6 @@ def waiver_unused(referral: Referral, options: WaiverOptions, context: Context) 
     A rule that did not run (turned off by select, ignore or per-path) is not
     called unused: the waiver may matter under another configuration.
     """
-    from scrqm.check.waivers import reasoned
-
     fired = {f.rule for f in context.findings}
     for index, waiver in enumerate(referral.waivers or []):
         rule = (waiver.rule or "").strip()

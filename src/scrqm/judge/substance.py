@@ -18,11 +18,14 @@ functions know nothing of referral fields, rules or severities.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
+from pathlib import Path
 
 from scrqm.judge.prose import is_placeholder
 
@@ -128,10 +131,6 @@ def english_words(most_common: int | None = None) -> frozenset[str]:
     more than reading the list), and only the first time a text needs it;
     `most_common` reads only that many of the most frequent words.
     """
-    import importlib.util
-    from itertools import islice
-    from pathlib import Path
-
     spec = importlib.util.find_spec("symspellpy")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the English word list (package symspellpy) is not installed; pip install symspellpy")

@@ -16,9 +16,12 @@ those years only weekends are excluded; such a date is a finding of its own
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+
+from scrqm.judge.bank_holidays import FIRST_YEAR, GENERATED_FROM, LAST_YEAR, WEEKDAY_BANK_HOLIDAYS
 
 __all__ = ["FIRST_KNOWN_YEAR", "LAST_KNOWN_YEAR", "is_working_day", "working_days_after"]
 
@@ -40,8 +43,6 @@ def _weekday_bank_holidays(year: int) -> frozenset[date]:
     Monday. Holidays that fall at a weekend are dropped here because the
     weekend already excludes them; keeping them would count them twice.
     """
-    from scrqm.judge.bank_holidays import FIRST_YEAR, LAST_YEAR, WEEKDAY_BANK_HOLIDAYS
-
     if not FIRST_KNOWN_YEAR <= year <= LAST_KNOWN_YEAR:
         return frozenset()
     if FIRST_YEAR <= year <= LAST_YEAR and table_matches_installed_package():
@@ -58,10 +59,6 @@ def table_matches_installed_package() -> bool:
     from the installed distribution's folder name, without importing anything
     (importlib.metadata alone costs tens of milliseconds).
     """
-    import importlib.util
-
-    from scrqm.judge.bank_holidays import GENERATED_FROM
-
     spec = importlib.util.find_spec("holidays")
     if spec is None or not spec.submodule_search_locations:
         return False
@@ -72,7 +69,7 @@ def table_matches_installed_package() -> bool:
 @lru_cache(maxsize=1)
 def _every_known_year_from_package() -> dict[int, frozenset[date]]:
     """All known years in one call to the package: a few tens of milliseconds, once a run."""
-    import holidays  # lazy: importing the package costs about a hundred milliseconds
+    import holidays  # start-up: importing the package costs about a hundred milliseconds
 
     calendar = holidays.country_holidays(
         "GB", subdiv="ENG", years=range(FIRST_KNOWN_YEAR, LAST_KNOWN_YEAR + 1), observed=True
@@ -85,7 +82,7 @@ def _every_known_year_from_package() -> dict[int, frozenset[date]]:
 
 
 def _from_package(year: int) -> frozenset[date]:
-    import holidays  # lazy: importing the package costs about a hundred milliseconds
+    import holidays  # start-up: importing the package costs about a hundred milliseconds
 
     # observed=True is the default; it is spelt out because substitute days
     # are the whole point (a Saturday Christmas gives a Monday off).

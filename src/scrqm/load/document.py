@@ -304,7 +304,7 @@ def _yaml() -> Any:
     """One parser factory per process, for the pure parser (where the C one is missing)."""
     global _YAML
     if _YAML is None:
-        from ruamel.yaml import YAML
+        from ruamel.yaml import YAML  # start-up: ruamel's pure parser only where its C parser is missing
 
         _YAML = YAML(typ="safe", pure=True)
     return _YAML
@@ -319,6 +319,7 @@ def _c_parser() -> Any:
     global _C_PARSER
     if _C_PARSER is _UNSET:
         try:
+            # start-up: the C parser once, when the first file is read (and it may be missing)
             from _ruamel_yaml import CParser  # type: ignore[import-not-found]  # C extension, no stubs
         except ImportError:  # pragma: no cover - clib missing (PyPy, or not installed)
             CParser = None
@@ -349,6 +350,7 @@ def _parse_into(text: str, feed: Any) -> None:
 
 def load_text(text: str, *, limits: Limits = Limits(), source: str = "<text>") -> Document:
     """Parse one YAML document from `text` into a Document."""
+    # start-up: ruamel, about 30 ms, imported with the first file read, not by every command
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     if text.startswith("\ufeff"):

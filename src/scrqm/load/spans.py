@@ -8,6 +8,7 @@ has something to mend.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,8 +120,6 @@ def line_starts(text: str) -> list[int]:
 
 def position_of_offset(starts: list[int], offset: int) -> tuple[int, int]:
     """1-based (line, column) of a character offset."""
-    import bisect
-
     line = bisect.bisect_right(starts, offset) - 1
     return line + 1, offset - starts[line] + 1
 

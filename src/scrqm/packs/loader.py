@@ -17,10 +17,12 @@ severity, and it cannot rewrite the marker's questions, which are quoted.
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 import re
 import string
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal
 
@@ -29,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scrqm.check.functions import CHECKS, Condition, FieldRef, FillerSpec, Options
 from scrqm.errors import ScrqmError, os_message
 from scrqm.load.document import Document, LoadFailure, load_path
+from scrqm.shape.model import field_paths, model_at
+from scrqm.shape.validate import validate
 
 DEFAULT_PROFILE = "wt2015"
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -425,16 +429,12 @@ def _board_question_id(layer: Layer) -> str:
 
 
 def _suggest_id(rule_id: str, known: Iterable[str]) -> str:
-    import difflib
-
     match = difflib.get_close_matches(rule_id, list(known), n=1, cutoff=0.6)
     return f"; did you mean {match[0]}?" if match else ""
 
 
 def _definition(fields: dict[str, Any], document: Document, index: int) -> RuleDef:
     """The folded fields as a complete rule, or a PackError at the entry that wrote them."""
-    from scrqm.shape.validate import validate
-
     prefix = ("rules", index)
     # Positions of what this entry wrote, relative to the entry: where an inherited field is wrong, the entry's line.
     local = Document(
@@ -546,8 +546,6 @@ def _shipped_rule_ids() -> frozenset[str]:
 
 
 def load_pack(path: Path) -> tuple[PackDef, Document]:
-    from scrqm.shape.validate import validate
-
     try:
         document = load_path(path)
     except (LoadFailure, OSError) as exc:
@@ -612,9 +610,6 @@ def _assemble(layer: Layer, overrides: dict[str, int]) -> RuleSet:
 
 def _filler(fillers: list[tuple[dict[str, Any], Document]], thresholds: dict[str, int]) -> FillerSpec | None:
     """Every pack's `filler:` merged (fields added, settings of later packs winning), `$name`s resolved."""
-    from scrqm.shape.model import model_at
-    from scrqm.shape.validate import validate
-
     merged: dict[str, Any] = {}
     for written, document in fillers:
         where = document.position_of(("filler",))
@@ -656,8 +651,6 @@ def _check_vocabulary(definition: RuleDef, options: Options, ruleset: RuleSet, d
 
 
 def _digest(documents: Iterable[Document]) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     for document in documents:
         digest.update(f"{Path(document.source).name}\0{len(document.text)}\0{document.text}\0".encode())
@@ -709,8 +702,6 @@ def _message_fields(check: str) -> set[str]:
 
 
 def _options(definition: RuleDef, thresholds: dict[str, int], document: Document, index: int) -> Options:
-    from scrqm.shape.validate import validate
-
     resolved = {}
     for key, value in definition.options.items():
         if isinstance(value, str) and value.startswith("$"):
@@ -731,8 +722,6 @@ def _options(definition: RuleDef, thresholds: dict[str, int], document: Document
 
 def _check_fields(definition: RuleDef, options: Options, document: Document, index: int) -> None:
     """Every field a rule names exists in the referral format: a misspelt field would never be found."""
-    from scrqm.shape.model import model_at
-
     named = list(_option_fields(options))
     if definition.near is not None:
         named.append(("near", definition.near, None))
@@ -745,8 +734,6 @@ def _check_fields(definition: RuleDef, options: Options, document: Document, ind
 
 def _option_fields(options: Options) -> Iterator[tuple[str, str, Any]]:
     """(option, field path, model it is relative to: None for the referral) for each field named."""
-    from scrqm.shape.model import model_at
-
     for name, info in type(options).model_fields.items():
         value = getattr(options, name)
         if isinstance(value, Condition):
@@ -767,8 +754,6 @@ def _inner_metadata(annotation: Any) -> list[Any]:
 
 
 def _condition_fields(condition: Condition, base: Any) -> Iterator[tuple[str, Any]]:
-    from scrqm.shape.model import model_at
-
     if condition.field is not None:
         yield condition.field, base
     for child in [*(condition.all or []), *(condition.any or []), *([condition.not_] if condition.not_ else [])]:
@@ -781,10 +766,6 @@ def _condition_fields(condition: Condition, base: Any) -> Iterator[tuple[str, An
 
 
 def _suggest(path: str, base: Any) -> str:
-    import difflib
-
-    from scrqm.shape.model import field_paths
-
     match = difflib.get_close_matches(path, field_paths(base), n=1, cutoff=0.6)
     return f"; did you mean `{match[0]}`?" if match else "; docs/format.md lists the fields"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 from scrqm.report import Run
+from scrqm.report.visible import shown_run
 
 if TYPE_CHECKING:
     from scrqm.result import Finding
@@ -15,8 +16,6 @@ if TYPE_CHECKING:
 
 class ConciseReporter:
     def render(self, run: Run, stream: TextIO) -> None:
-        from scrqm.report.visible import shown_run
-
         run = shown_run(run)  # referral text and paths as text, never terminal or CI commands
         for file in run.results:
             for finding in file.findings:

@@ -21,9 +21,10 @@ import html
 from typing import TextIO
 
 from scrqm import __version__
-from scrqm.result import FileResult, Finding
 from scrqm.report import Run
 from scrqm.report.paper import MEANING, as_of, columns, delay_sentence, judged_by, name_of, rows_of, verdict_in
+from scrqm.result import FileResult, Finding
+from scrqm.teach.marker import question_notes, statement_note
 
 TITLE = "SCR Quality Marker 1: referral check"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -143,8 +144,6 @@ def render_page(run: Run) -> str:
 
 
 def _header(run: Run) -> str:
-    from scrqm.teach.marker import statement_note
-
     summary = run.summary
     counts = ", ".join(f"{summary[v]} {v}" for v in ("pass", "warn", "fail", "invalid") if summary[v])
     noun = "referral" if summary["files"] == 1 else "referrals"
@@ -308,8 +307,6 @@ def _waived(finding: Finding) -> str:
 
 
 def _teaching(run: Run, result: FileResult, qid: str) -> str:
-    from scrqm.teach.marker import question_notes
-
     question = run.ruleset_for(result).questions.get(qid)
     if question is None:
         return ""

@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from scrqm.result import FileResult, Finding
 from scrqm.report import Run
 from scrqm.report.paper import MEANING, as_of, columns, delay_sentence, judged_by, name_of, rows_of, verdict_in
+from scrqm.result import FileResult, Finding
+from scrqm.teach.marker import question_notes, statement_note
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|<>~])")
 # What GitHub's Markdown turns into a link by itself (its "autolink" extension): a scheme
@@ -57,8 +58,6 @@ class MarkdownReporter:
 
 
 def render_lines(run: Run) -> list[str]:
-    from scrqm.teach.marker import statement_note
-
     summary = run.summary
     lines = ["# SCR Quality Marker 1: referral check", "",
              f"{_summary_sentence(summary)} {judged_by(run)}", ""]
@@ -163,8 +162,6 @@ def _findings(findings: list[Finding]) -> list[str]:
 
 
 def _teaching(run: Run, result: FileResult) -> list[str]:
-    from scrqm.teach.marker import question_notes
-
     lines = ["### For training", ""]
     for qid in result.questions or {}:
         question = run.ruleset_for(result).questions.get(qid)

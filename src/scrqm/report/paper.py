@@ -10,6 +10,7 @@ they decide no verdict (the verdicts and facts come with the results).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -100,8 +101,6 @@ def delay_sentence(result: FileResult) -> str | None:
 
 def judged_by(run: Run) -> str:
     """Which rules judged the referrals: the run's, and any other a referral named for itself."""
-    from collections import Counter
-
     used = Counter(r.profile for r in run.results if r.profile)
     titles = {name: (rs.title or name) for name, rs in run.profiles.items()}
     titles.setdefault(run.ruleset.profile, run.ruleset.title or run.ruleset.profile)

@@ -9,19 +9,21 @@ is escaped, never interpreted as Rich markup.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 from rich.text import Text
 
-from scrqm.packs.loader import Question
-from scrqm.result import FileResult, Finding
 from scrqm.check.builtins import BUILT_INS
+from scrqm.packs.loader import Question
 from scrqm.report import Run
-
-if TYPE_CHECKING:
-    from rich.table import Table
+from scrqm.report.visible import shown_run
+from scrqm.result import FileResult, Finding
+from scrqm.teach.marker import question_notes, statement_note
 
 STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "invalid": "red bold", "info": "cyan"}
 LABEL = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "invalid": "INVALID", "info": "info"}
@@ -65,8 +67,6 @@ class PlainConsole:
         Rich measures every cell of every row, about half a second per 1,000
         files; laying out plain text is a matter of padding.
         """
-        from rich import box
-        from rich.cells import cell_len
 
         plain_cells = all(isinstance(c, (Text, str)) for column in table.columns for c in column.cells)
         if not (table.box is box.SIMPLE and not table.show_edge and not table.pad_edge and plain_cells
@@ -95,8 +95,6 @@ def verdict_text(verdict: str) -> Text:
 
 class TextReporter:
     def render(self, run: Run, stream: TextIO) -> None:
-        from scrqm.report.visible import shown_run
-
         run = shown_run(run)  # referral text and paths as text, never terminal or CI commands
         console = console_for(stream)
         if run.teach:
@@ -181,8 +179,6 @@ def _render_finding(console: Console, finding: Finding) -> None:
 
 
 def _render_statement(console: Console, run: Run) -> None:
-    from scrqm.teach.marker import statement_note
-
     note = statement_note(run.ruleset)
     if note:
         console.print(Text(note, style="blue"))
@@ -190,16 +186,12 @@ def _render_statement(console: Console, run: Run) -> None:
 
 
 def _render_teaching(console: Console, question: Question) -> None:
-    from scrqm.teach.marker import question_notes
-
     for label, note in question_notes(question):
         print_hanging(console, Text(f"         {label}: {note}", style="blue"), 9)
 
 
 def render_table(console: Console, run: Run) -> None:
     """Files down, questions and groups across, each cell a verdict in words."""
-    from rich import box
-    from rich.table import Table
 
     questions = list(run.ruleset.questions)
     groups = [g for g in run.ruleset.groups if any(g in r.groups for r in run.results)]
@@ -223,7 +215,6 @@ def _cells(result: FileResult, questions: list[str], groups: list[str]) -> list[
 def _print_unwrapped(console: Console, table: Table) -> None:
     """On a terminal the table fits the window; piped, it is as wide as it needs,
     so that a CI log never folds a path (Rich assumes 80 columns otherwise)."""
-    from rich.console import Console as RichConsole
 
     if console.is_terminal:
         console.print(table)
@@ -232,13 +223,12 @@ def _print_unwrapped(console: Console, table: Table) -> None:
         return
     # Widest cell per column plus padding: cheaper than Rich's own measuring,
     # which costs about a second on a folder of 500 referrals.
-    from rich.cells import cell_len
 
     widths = [max(cell_len(str(column.header)), *(cell_len(c.plain) for c in column.cells if isinstance(c, Text)), 1)
               for column in table.columns]
     # Between two columns: a space of padding each side and the SIMPLE box's own space.
     needed = sum(widths) + 3 * (len(widths) - 1)
-    wide = RichConsole(file=console.file, width=max(console.width, needed), highlight=False, emoji=False,
+    wide = Console(file=console.file, width=max(console.width, needed), highlight=False, emoji=False,
                        no_color=console.no_color)
     wide.print(table)
 

@@ -20,6 +20,8 @@ worker outlives the run however it ends, even by `kill -9`.
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable
@@ -204,7 +206,7 @@ class _Runner:
 
     def _send(self) -> None:
         if self.executor is None:
-            from concurrent.futures import ProcessPoolExecutor
+            from concurrent.futures import ProcessPoolExecutor  # start-up: the process pool only once enough files wait
 
             self.executor = ProcessPoolExecutor(
                 self.workers, mp_context=_context(), initializer=_start_worker, initargs=(self.plan, os.getpid())
@@ -257,8 +259,6 @@ _plan: Plan | None = None
 
 
 def _start_worker(plan: Plan, parent: int | None = None) -> None:
-    import signal
-
     global _plan
     _plan = plan
     # Ctrl-C and SIGTERM are the parent's to handle: it stops the workers itself.
@@ -269,12 +269,9 @@ def _start_worker(plan: Plan, parent: int | None = None) -> None:
 
 def _die_with_parent(parent: int | None) -> None:
     """Ask Linux to kill this worker when the parent dies, however it dies (`kill -9` included)."""
-    import sys
-
     if not sys.platform.startswith("linux"):
         return  # elsewhere the parent's own clean-up (close) is what stops the workers
     import ctypes
-    import signal
 
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -292,8 +289,7 @@ def _check_chunk(chunk: list[Job]) -> list[FileResult]:
 
 def _context() -> Any:
     """fork where it is safe (Linux): workers inherit the imports and the rule set at no cost."""
-    import multiprocessing
-    import sys
+    import multiprocessing  # start-up: only when a pool starts
 
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")

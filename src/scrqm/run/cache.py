@@ -32,13 +32,14 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import Any
 
 from scrqm import __version__
 from scrqm.config import LoadedConfig
-from scrqm.packs.loader import rules_root
+from scrqm.packs.loader import profiles, rules_root
 from scrqm.report.write import atomic_file
 from scrqm.result import VERDICTS, FileResult
 
@@ -194,8 +195,6 @@ def _secret(directory: Path) -> bytes | None:
     A key that is not a regular file of this user, or that others may read or
     write, is not used: whoever can read it can write entries that verify.
     """
-    import stat
-
     path = directory / KEY_FILE
     for _attempt in range(2):
         try:
@@ -257,8 +256,6 @@ def trusted_result(text: str, *, display: str) -> FileResult | None:
 
 
 def _valid_entry(entry: dict[str, Any]) -> bool:
-    from scrqm.packs.loader import profiles
-
     if entry.get("verdict") not in VERDICTS:
         return False
     profile = entry.get("profile")

@@ -12,6 +12,7 @@ still checked.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 from dataclasses import dataclass, field
@@ -74,8 +75,6 @@ def _walk(root: Path, exclude: list[str], found: Discovery) -> list[Path]:
     line for the whole tree, however many such folders it holds; the rest of
     the tree is still searched.
     """
-    import errno
-
     files: list[Path] = []
     too_long: list[str] = []
     pending = [root]

@@ -27,7 +27,7 @@ def progress(total: int, *, stream: TextIO | None = None) -> Iterator[Callable[[
     if not wanted(total, stream):
         yield lambda: None
         return
-    from rich.console import Console
+    from rich.console import Console  # start-up: rich's progress bar only on a terminal with many files
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     console = Console(file=stream, highlight=False, emoji=False)

@@ -18,10 +18,11 @@ from typing import Any, Iterator, Mapping
 from scrqm.config import Config, LoadedConfig
 from scrqm.errors import ScrqmError
 from scrqm.load.document import LoadFailure, read_path, read_stream
-from scrqm.packs.loader import RuleSet
+from scrqm.packs.loader import RuleSet, load_ruleset, profiles
 from scrqm.packs.select import Selection
 from scrqm.pipeline import Settings, check_file_name
 from scrqm.report import Run, format_for_output, get_reporter
+from scrqm.report.json import run_to_dict
 from scrqm.report.visible import visible
 from scrqm.report.write import open_report
 from scrqm.result import FileResult
@@ -56,8 +57,6 @@ def check_source(text: str, path: str, options: CheckOptions) -> dict[str, Any]:
     the same rule selection for `path`, the same pipeline; `{"files": [...],
     "summary": {...}, ...}` exactly as the JSON report writes it.
     """
-    from scrqm.report.json import run_to_dict  # start-up: only this entry point needs the JSON report
-
     _, plan = plan_of(options)
     result = plan.check_text(text, path)
     return run_to_dict(_run_of([result], plan, errors=[], teach=options.teach))
@@ -288,8 +287,6 @@ def describe_config(loaded: LoadedConfig) -> str:
 
 def _other_profiles_thresholds(loaded: LoadedConfig, default: str) -> dict[str, dict[str, int]]:
     """Each other shipped profile's thresholds, with the configuration's applied, as a run loads them."""
-    from scrqm.packs.loader import load_ruleset, profiles
-
     return {name: load_ruleset(name, thresholds=loaded.config.thresholds).thresholds
             for name in profiles() if name != default}
 

@@ -43,13 +43,13 @@ def main(argv: list[str]) -> int:
         print(f"scrqm: error: {arguments.config}: configuration file not found", file=sys.stderr)
         return 2
     try:
-        # Imported here, not at the top: `scrqm --help` must not pay for the protocol's types.
+        # start-up: imported here, not at the top: `scrqm --help` must not pay for the protocol's types.
         from scrqm.server.protocol import build_server
     except ImportError as exc:  # pygls is the optional extra `server`
         print(f"scrqm: error: the language server needs pygls ({exc.name} is missing); "
               "install it with: pip install 'scrqm[server]'", file=sys.stderr)
         return 2
-    from scrqm.server.checker import Options
+    from scrqm.server.checker import Options  # start-up: the server answers initialize before the checker is imported
 
     options = Options(today=arguments.today, config=arguments.config, isolated=arguments.isolated,
                       rules=tuple(arguments.rules))

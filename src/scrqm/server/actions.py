@@ -82,6 +82,7 @@ def code_actions(ls: ScrqmServer, params: lsp.CodeActionParams) -> list[lsp.Code
 
 def _fix_all(ls: ScrqmServer, uri: str, document: TextDocument, checked: Any) -> lsp.CodeAction | None:
     """Every mechanical fix at once, checked and fixed again until stable, as `check --fix`."""
+    # start-up: the checker's modules wait for the first request that needs them
     from scrqm.run.mend import fixes_of, mend_text
 
     if not fixes_of(checked.result):
@@ -115,7 +116,7 @@ def _waiver(document: TextDocument, finding: Finding, text: str) -> tuple[lsp.Te
     """A waiver of the finding's rule, appended to `waivers:` (or a new `waivers:` at the end)."""
     if finding.rule in BUILT_IN_RULES or finding.waived or finding.group == "waivers":
         return None
-    from scrqm.load.spans import line_starts, position_of_offset, spans_of
+    from scrqm.load.spans import line_starts, position_of_offset, spans_of  # start-up: as above
 
     spans = spans_of(text)
     newline = "\r\n" if "\r\n" in text else "\n"
@@ -159,7 +160,7 @@ def _skeleton(document: TextDocument, ruleset: Any, finding: Finding,
     field = (rule.definition.options or {}).get("field")
     if not isinstance(field, str):
         return None
-    from scrqm.load.document import load_text, LoadFailure
+    from scrqm.load.document import load_text, LoadFailure  # start-up: as above
     from scrqm.load.spans import line_starts, position_of_offset, spans_of
 
     try:
@@ -211,7 +212,7 @@ def _skeleton(document: TextDocument, ruleset: Any, finding: Finding,
 def _hints(profile: str) -> dict[str, str]:
     """The skeleton's comment for each dotted field of the profile (what `scrqm new` writes)."""
     try:
-        from scrqm.teach.authoring import fields_for
+        from scrqm.teach.authoring import fields_for  # start-up: as above
 
         specs = fields_for(profile)
     except Exception:  # the skeleton is still right without its comments

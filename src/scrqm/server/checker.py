@@ -67,6 +67,7 @@ class Checker:
 
     def context(self, path: Path | None) -> Context:
         """The context for a file at `path` (None: an unsaved buffer, configured from the working directory)."""
+        # start-up: the server answers initialize before the checker's modules are imported
         from scrqm.config import find_config
 
         folder = path.parent if path is not None else Path.cwd()
@@ -84,7 +85,7 @@ class Checker:
         return known
 
     def _build(self, folder: Path, stamp: tuple[str, int] | None) -> Context:
-        from scrqm.run.options import CheckOptions, effective_config
+        from scrqm.run.options import CheckOptions, effective_config  # start-up: as above
         from scrqm.run.session import prepare
 
         options = CheckOptions(paths=[], config=self.options.config, isolated=self.options.isolated,
@@ -105,7 +106,7 @@ class Checker:
 
     def check(self, text: str, path: Path | None) -> FileResult:
         """`text` checked as `scrqm check` checks the file at `path` (with today's date unless --today)."""
-        from scrqm.run.batch import Plan
+        from scrqm.run.batch import Plan  # start-up: as above
 
         context = self.context(path)
         display = self.display(path, context)

@@ -9,8 +9,10 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import ServerTextPosition
 
+from scrqm.check.builtins import BUILT_INS
+
 SHOW_RANGE = "scrqm.showRange"
-BUILT_IN_RULES = ("load", "shape", "io")
+BUILT_IN_RULES = frozenset(BUILT_INS)  # load, shape, io: declared once, in check/builtins.py
 
 
 def finding_range(document: TextDocument, line: int, column: int) -> lsp.Range:

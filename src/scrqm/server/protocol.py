@@ -61,6 +61,7 @@ class ScrqmServer(LanguageServer):
         result = None
         diagnostics: list[lsp.Diagnostic] = []
         if is_yaml(document) and is_referral(text):
+            # start-up: the checker's modules wait for the first request that needs them
             from scrqm.errors import ScrqmError
 
             path = path_of(uri)
@@ -120,7 +121,7 @@ class ScrqmServer(LanguageServer):
         return context.ruleset_of(result.profile if result is not None else None)
 
     def explain_text(self, ruleset: Any, rule: str) -> str:
-        from scrqm.errors import ScrqmError
+        from scrqm.errors import ScrqmError  # start-up: as above
         from scrqm.teach.explain import explain
 
         try:
@@ -133,7 +134,7 @@ class ScrqmServer(LanguageServer):
         profile = "built-in" if rule in BUILT_IN_RULES else ruleset.profile
         key = (profile, rule)
         if key not in self.explained:
-            from scrqm.run.cache import default_directory
+            from scrqm.run.cache import default_directory  # start-up: as above
 
             folder = default_directory() / "explain" / _safe(profile)
             target = folder / f"{_safe(rule)}.txt"
@@ -148,7 +149,7 @@ class ScrqmServer(LanguageServer):
 
 def _safe(name: str) -> str:
     """A board pack's rule id as a file name: never a path."""
-    import re
+    import re  # start-up: as above
 
     return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "_"
 
@@ -171,7 +172,7 @@ def build_server(options: Options) -> ScrqmServer:
 
     @server.feature(lsp.INITIALIZED)
     def initialized(ls: ScrqmServer, params: lsp.InitializedParams) -> None:
-        from pydantic import ValidationError
+        from pydantic import ValidationError  # start-up: as above
 
         import scrqm.pipeline  # noqa: F401  (imported now, while the editor opens the file, not at the first check)
         from scrqm.server.options import InitializationOptions

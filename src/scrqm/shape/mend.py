@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -241,7 +242,6 @@ def suggest_choice(written: str, choices: list[str]) -> Suggestion:
     normalised = re.sub(r"[\s\-]+", "_", text.lower())
     if normalised in choices:
         return Suggestion(f"write `{normalised}` (choices are lower case, with underscores)", normalised)
-    import difflib
 
     match = difflib.get_close_matches(normalised, choices, n=1, cutoff=0.6)
     if match:
@@ -251,8 +251,6 @@ def suggest_choice(written: str, choices: list[str]) -> Suggestion:
 
 def suggest_key(written: str, fields: list[str]) -> Suggestion:
     """An unknown key: the field it is closest to, when exactly one is close."""
-    import difflib
-
     name = unquoted(written).strip()
     lowered = [f for f in fields if f == re.sub(r"[\s\-]+", "_", name.lower())]
     if lowered:

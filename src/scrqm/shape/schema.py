@@ -11,15 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scrqm.shape.model import FORMAT_TAG
+from scrqm.shape.model import FORMAT_TAG, Referral
 
 SCHEMA_FILENAME = "referral.schema.json"
 
 
 def referral_schema() -> dict[str, Any]:
     """The schema as a dict: draft 2020-12, every field described, unknown keys refused."""
-    from scrqm.shape.model import Referral
-
     schema = Referral.model_json_schema(mode="validation")
     _strip_titles(schema)
     _blank_is_absent(schema)

@@ -9,6 +9,7 @@ the same wording, for rule packs and configuration files.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ from scrqm.load.document import Document, Path_
 from scrqm.result import REDACTED, Fix
 from scrqm.shape import fixes, mend
 from scrqm.shape.mend import Suggestion
+from scrqm.shape.model import FORMAT_TAG, Referral, inner_model
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -60,8 +62,6 @@ _NEXT_STEP = "to start a referral: `scrqm new referral.yaml`"
 
 def not_a_referral(document: Document) -> ShapeIssue | None:
     """A JSON file, or a YAML file with none of a referral's fields: say what it is rather than list every key."""
-    from scrqm.shape.model import FORMAT_TAG, Referral
-
     data = document.data
     if isinstance(data, dict) and data.get("format") == FORMAT_TAG:
         return None
@@ -84,8 +84,6 @@ def not_a_referral(document: Document) -> ShapeIssue | None:
 
 
 def _is_json(text: str) -> bool:
-    import json
-
     try:
         json.loads(text)
     except ValueError:
@@ -294,7 +292,6 @@ def _fields_at(model: type[BaseModel], path: Path_) -> list[str]:
         info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
         if info is None:
             return []
-        from scrqm.shape.model import inner_model
 
         current = inner_model(info.annotation)
         if current is None:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Literal
 from scrqm.errors import ScrqmError, os_message
 from scrqm.shape import model as shape_model
 from scrqm.shape.model import FORMAT_TAG
-from scrqm.shape.schema import SCHEMA_FILENAME
+from scrqm.shape.schema import SCHEMA_FILENAME, render_schema
 
 Kind = Literal["text", "long", "date", "choice", "bool", "age", "list", "items"]
 
@@ -412,8 +412,6 @@ def write_new(path: Path, text: str, *, force: bool) -> list[Path]:
     Returns the files written.  The schema is written only when absent, so an
     edited or newer copy is left alone.
     """
-    from scrqm.shape.schema import render_schema
-
     _write(path, text, force=force)
     written = [path]
     schema = path.parent / SCHEMA_FILENAME

@@ -8,6 +8,7 @@ rule does.  An unknown id is a `ScrqmError` with the nearest ids suggested.
 from __future__ import annotations
 
 import difflib
+import textwrap
 from typing import Any
 
 from scrqm.check.builtins import BUILT_INS
@@ -115,8 +116,6 @@ def _leaf_count(node: Any) -> int:
 
 
 def _indent(text: str, by: int = 2) -> str:
-    import textwrap
-
     if "\n" in text or text.startswith(("{", "-")) or ":" in text.split(" ")[0]:
         return "\n".join(line.rstrip() for line in textwrap.indent(text, " " * by).splitlines())
     return "\n".join(textwrap.wrap(text, width=80 - by, initial_indent=" " * by, subsequent_indent=" " * by))

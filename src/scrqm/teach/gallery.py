@@ -8,12 +8,14 @@ suite checks them against.  A copy never overwrites anything.
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scrqm.errors import ScrqmError
+from scrqm.packs.loader import shipped
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,6 @@ FRAMEWORKS = {"wt2015": "Working Together 2015", "wt2023": "Working Together 201
 
 
 def examples_root() -> Path:
-    from scrqm.packs.loader import shipped
-
     return shipped("examples")
 
 
@@ -88,7 +88,6 @@ def find_example(name: str, examples: list[Example]) -> Example:
         number = stem.split("-", 1)[0]
         if wanted == stem or wanted.isdigit() and number.isdigit() and int(wanted) == int(number):
             return example
-    import difflib
 
     close = difflib.get_close_matches(name, [e.name for e in examples], n=2, cutoff=0.4)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""

@@ -19,6 +19,12 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
+from scrqm.check.functions import delay_in_working_days, start_label
+from scrqm.errors import ScrqmError
+from scrqm.load.document import LoadFailure, load_text
+from scrqm.pipeline import check_text
+from scrqm.shape.model import Referral, get_field
+from scrqm.shape.validate import validate
 from scrqm.teach.authoring import Spec, fields_for, parse_answer, with_article
 from scrqm.teach.draft import Draft, FieldPath, Long
 
@@ -91,8 +97,6 @@ class Advisor:
         self.display = display
 
     def check(self, text: str) -> FileResult:
-        from scrqm.pipeline import check_text
-
         return check_text(text, display=self.display, ruleset=self.ruleset, settings=self.settings)
 
     def explanation_fields(self) -> set[str]:
@@ -100,11 +104,6 @@ class Advisor:
 
     def delays(self, text: str) -> list[DelayAdvice]:
         """Each delay the pack's delay rules count, where the file gives both its dates."""
-        from scrqm.check.functions import delay_in_working_days, start_label
-        from scrqm.load.document import LoadFailure, load_text
-        from scrqm.shape.model import Referral, get_field
-        from scrqm.shape.validate import validate
-
         try:
             referral = validate(Referral, load_text(text))
         except LoadFailure:
@@ -184,8 +183,6 @@ class Interview:
 
     def _refuse(self, result: FileResult) -> None:
         """A file with shape errors cannot be carried on with: its answers cannot be read back."""
-        from scrqm.errors import ScrqmError
-
         for finding in result.findings:
             self._advise(f"line {finding.line}: {finding.message}", finding.fix)
         where = self.advisor.display

@@ -11,6 +11,7 @@ can be written in the user's editor ($VISUAL, then $EDITOR).
 from __future__ import annotations
 
 import os
+import select
 import shlex
 import subprocess
 import sys
@@ -40,7 +41,6 @@ def real_terminal() -> RealTerminal:
     def waiting() -> bool:
         if not interactive:
             return False
-        import select
 
         ready, _, _ = select.select([sys.stdin], [], [], 0.05)
         return bool(ready)
