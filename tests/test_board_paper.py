@@ -166,7 +166,8 @@ def test_printed_each_referral_starts_a_page_and_fits_on_it(printed: tuple[list[
     for number, result in enumerate(results, 1):
         on = [i for i, text in enumerate(pages) if re.search(rf"\bREFERRAL {number} OF {count}\b", text, re.I)]
         assert len(on) == 1, (number, on)
-        assert result["path"].rsplit("/", 1)[-1] in pages[on[0]]
+        # A long path wraps in the PDF's text wherever the checkout lives: compare without the line breaks.
+        assert result["path"].rsplit("/", 1)[-1] in "".join(pages[on[0]].split())
         starts.append(on[0])
     # One page each: the next referral starts on the very next page, and the appendix after the last.
     assert starts == list(range(starts[0], starts[0] + count))

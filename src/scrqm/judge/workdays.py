@@ -21,7 +21,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from scrqm.judge.bank_holidays import FIRST_YEAR, GENERATED_FROM, LAST_YEAR, WEEKDAY_BANK_HOLIDAYS
+from scrqm.judge import bank_holidays
 
 __all__ = ["FIRST_KNOWN_YEAR", "LAST_KNOWN_YEAR", "is_working_day", "working_days_after"]
 
@@ -45,8 +45,8 @@ def _weekday_bank_holidays(year: int) -> frozenset[date]:
     """
     if not FIRST_KNOWN_YEAR <= year <= LAST_KNOWN_YEAR:
         return frozenset()
-    if FIRST_YEAR <= year <= LAST_YEAR and table_matches_installed_package():
-        return frozenset(date.fromisoformat(day) for day in WEEKDAY_BANK_HOLIDAYS[year])
+    if bank_holidays.FIRST_YEAR <= year <= bank_holidays.LAST_YEAR and table_matches_installed_package():
+        return frozenset(date.fromisoformat(day) for day in bank_holidays.WEEKDAY_BANK_HOLIDAYS[year])
     return _every_known_year_from_package().get(year, frozenset())
 
 
@@ -63,7 +63,7 @@ def table_matches_installed_package() -> bool:
     if spec is None or not spec.submodule_search_locations:
         return False
     site = Path(next(iter(spec.submodule_search_locations))).parent
-    return any(site.glob(f"holidays-{GENERATED_FROM}.dist-info"))
+    return any(site.glob(f"holidays-{bank_holidays.GENERATED_FROM}.dist-info"))
 
 
 @lru_cache(maxsize=1)

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
+from scrqm.check.builtins import BUILT_INS
 from scrqm.report import Run
 from scrqm.report.paths import repository_relative
-from scrqm.report.sarif import PSEUDO_RULES, fingerprint, with_occurrence
+from scrqm.report.sarif import fingerprint, with_occurrence
 
 if TYPE_CHECKING:
     from scrqm.result import FileResult, Finding
@@ -56,6 +57,6 @@ def issue(file: FileResult, finding: Finding, occurrence: int) -> dict[str, Any]
 def severity(finding: Finding) -> str:
     if finding.waived:
         return "info"
-    if finding.rule in PSEUDO_RULES:
+    if finding.rule in BUILT_INS:
         return "critical"
     return SEVERITY[finding.severity]

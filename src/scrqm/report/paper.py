@@ -148,11 +148,9 @@ def columns(run: Run) -> list[Column]:
 
 def verdict_in(result: FileResult, column: Column) -> str | None:
     """The file's verdict in `column`; None when the file could not be judged."""
-    if result.questions is None:
-        return None
     if column.group:
-        return result.groups.get(column.id, "pass")  # a group without findings in this file passed
-    return result.questions.get(column.id)
+        return result.group_verdict(column.id)  # as judged: None when the file could not be judged
+    return result.questions.get(column.id) if result.questions is not None else None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 from scrqm import __version__
+from scrqm.check.builtins import BUILT_INS
 from scrqm.report import Run
 from scrqm.report.paths import repository_relative
 
@@ -30,20 +31,6 @@ SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas
 LEVEL = {"fail": "error", "warn": "warning", "info": "note"}
 FINGERPRINT_KEY = "scrqmFinding/v1"
 SRCROOT = "%SRCROOT%"
-
-# Problems with the file itself, found before any rule of a pack runs.
-PSEUDO_RULES: dict[str, tuple[str, str, str]] = {
-    "load": ("The file could not be read as YAML",
-             "The file is empty, is not valid UTF-8 YAML, or breaks a loader limit.",
-             "Fix the YAML at the line given: the message says what the loader expected."),
-    "shape": ("The file does not follow the referral format",
-              "A field has the wrong type or value, or is not part of the referral format.",
-              "Write the field as docs/format.md describes; the message says what was expected."),
-    "io": ("The file could not be opened",
-           "The file named on the command line could not be read.",
-           "Check the file exists and you have permission to read it."),
-}
-
 
 class SarifReporter:
     def render(self, run: Run, stream: TextIO) -> None:
@@ -78,7 +65,7 @@ def sarif_log(run: Run, *, cwd: Path | None = None) -> dict[str, Any]:
 def driver_rules(run: Run) -> list[dict[str, Any]]:
     """The rule set's rules, the pseudo-rules, then any id a finding carries that neither lists."""
     rules = [rule_descriptor(rule, run) for rule in run.rules_in_use()]
-    rules += [pseudo_descriptor(rule_id) for rule_id in PSEUDO_RULES]
+    rules += [pseudo_descriptor(rule_id) for rule_id in BUILT_INS]
     known = {rule["id"] for rule in rules}
     for file in run.results:
         for finding in file.findings:
@@ -112,14 +99,14 @@ def rule_descriptor(rule: Rule, run: Run) -> dict[str, Any]:
 
 
 def pseudo_descriptor(rule_id: str) -> dict[str, Any]:
-    title, full, fix = PSEUDO_RULES[rule_id]
+    builtin = BUILT_INS[rule_id]  # declared once, in check/builtins.py
     return {
         "id": rule_id,
-        "name": _pascal(title),
-        "shortDescription": {"text": title},
-        "fullDescription": {"text": full},
-        "help": {"text": fix, "markdown": fix},
-        "defaultConfiguration": {"level": "error"},
+        "name": _pascal(builtin.title),
+        "shortDescription": {"text": builtin.title},
+        "fullDescription": {"text": builtin.description},
+        "help": {"text": builtin.fix, "markdown": builtin.fix},
+        "defaultConfiguration": {"level": LEVEL[builtin.severity]},
         "properties": {"question": None, "group": rule_id, "tags": ["invalid-file", "scrqm"]},
     }
 
