@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
+from scrqm.judge.english import is_english
+
 __all__ = [
     "ACRONYM_GLOSSARY_DEFAULT",
     "is_absent",
@@ -266,9 +268,6 @@ def _in_capitals(text: str) -> bool:
 
 
 def _is_word(acronym: str) -> bool:
-    # Here, not at the top: substance imports this module, and the word list is read only for such a text.
-    from scrqm.judge.substance import is_english
-
     return is_english(acronym)
 
 

@@ -18,15 +18,13 @@ functions know nothing of referral fields, rules or severities.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
-from pathlib import Path
 
+from scrqm.judge.english import COMMON_WORDS, english_words, is_english
 from scrqm.judge.prose import is_placeholder
 
 # ---------------------------------------------------------------- words and sentences
@@ -115,45 +113,7 @@ def _sentence_starts(text: str) -> set[int]:
     return starts
 
 
-# ---------------------------------------------------------------- English words
-
-
-# The list is sorted from the most frequent word down: the most frequent words
-# settle most texts, so the whole list is read only for a text they do not.
-COMMON_WORDS = 20_000
-
-
-@lru_cache(maxsize=2)
-def english_words(most_common: int | None = None) -> frozenset[str]:
-    """English words: symspellpy's frequency dictionary (82,765 words, British and US spellings).
-
-    Only the data file is read, never the package's code (importing it costs
-    more than reading the list), and only the first time a text needs it;
-    `most_common` reads only that many of the most frequent words.
-    """
-    spec = importlib.util.find_spec("symspellpy")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the English word list (package symspellpy) is not installed; pip install symspellpy")
-    path = Path(next(iter(spec.submodule_search_locations))) / "frequency_dictionary_en_82_765.txt"
-    with path.open(encoding="utf-8") as lines:
-        # Each line is "word count".
-        return frozenset(line.split(" ", 1)[0] for line in islice(lines, most_common) if line.strip())
-
-
-_SUFFIXES = ("'s", "\u2019s", "s", "es", "ed", "d", "ing", "ly", "er", "ers")
-
-
-def is_english(word: str, known: frozenset[str] | None = None) -> bool:
-    """A word of the list, or one once a plural, tense or hyphenated part is taken off."""
-    known = english_words() if known is None else known
-    word = word.casefold().replace("\u2019", "'")
-    if word in known or word.replace("'", "") in known:
-        return True
-    if "-" in word or "\u2010" in word or "\u2011" in word:
-        return any(is_english(part, known) for part in re.split(r"[-\u2010\u2011]", word) if len(part) > 2)
-    if "'" in word:
-        return is_english(word.split("'", 1)[0], known)
-    return any(word.endswith(s) and word[: -len(s)] in known for s in _SUFFIXES if len(word) > len(s) + 2)
+# ---------------------------------------------------------------- English words (judge/english.py)
 
 
 def _not_english(words: list[str], enough: int) -> int:

@@ -50,21 +50,6 @@ class Outcome:
         return f"gives the rule's finding: {self.findings[0].message}"
 
 
-def to_yaml(data: dict[str, Any]) -> str:
-    """`data` as YAML, in the pack's order and a pack's layout: how examples are shown and checked."""
-    from ruamel.yaml import YAML  # start-up: ruamel only to print an example
-
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.width = 76
-    yaml.allow_unicode = True
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.representer.sort_base_mapping_type_on_output = False  # keep the pack's order
-    stream = io.StringIO()
-    yaml.dump(data, stream)
-    return stream.getvalue()
-
-
 def example_text(example: dict[str, Any]) -> str:
     """The partial referral as the YAML file a user would write."""
     return to_yaml({"format": "scrqm/referral@1", **example} if "format" not in example else example)
@@ -72,7 +57,7 @@ def example_text(example: dict[str, Any]) -> str:
 
 def to_yaml(data: dict[str, Any]) -> str:
     """Data as block-style YAML in the order given, as `scrqm explain` shows examples."""
-    from ruamel.yaml import YAML  # the writer is loaded only when an example is written out
+    from ruamel.yaml import YAML  # start-up: the writer is loaded only when an example is written out
 
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
