@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Mapping, Protocol, TextIO
 
 if TYPE_CHECKING:
@@ -100,8 +101,6 @@ FORMAT_OF_SUFFIX: dict[str, str] = {
 def format_for_output(name: str, automatic: str) -> str | None:
     """The format for an `--output` file named `name`: from its extension (`.sarif.json` is SARIF);
     `automatic` when it has none; None when the extension names no format scrqm writes."""
-    from pathlib import PurePath
-
     path = PurePath(name)
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes[-2:] == [".sarif", ".json"]:
