@@ -434,6 +434,7 @@ def examples(ctx: typer.Context) -> None:
 @examples_app.command("walk-through")
 def examples_walk_through() -> None:
     """Print the walk-through of the gallery, weakest example to exemplary, for a training session."""
+    # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.teach.gallery import walk_through
 
     with user_errors():
