@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping
 from scrqm.config import Config, LoadedConfig
 from scrqm.errors import ScrqmError
 from scrqm.load.document import LoadFailure, read_path, read_stream
-from scrqm.packs.loader import RuleSet, load_ruleset, profiles
+from scrqm.packs.loader import RuleSet, profiles
 from scrqm.packs.select import Selection
 from scrqm.pipeline import Settings, check_file_name
 from scrqm.report import Run, format_for_output, get_reporter
@@ -256,7 +256,7 @@ def describe_config(loaded: LoadedConfig) -> str:
     for name, value in ruleset.thresholds.items():
         add(f"thresholds.{name}", value, loaded.source_of("thresholds") if name in config.thresholds else "rule pack")
     # A referral may name another profile (`profile: wt2023`): its thresholds are in force for it.
-    for profile, thresholds in _other_profiles_thresholds(loaded, ruleset.profile).items():
+    for profile, thresholds in _other_profiles_thresholds(selection).items():
         for name, value in thresholds.items():
             if ruleset.thresholds.get(name) == value:
                 continue
@@ -285,10 +285,9 @@ def describe_config(loaded: LoadedConfig) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _other_profiles_thresholds(loaded: LoadedConfig, default: str) -> dict[str, dict[str, int]]:
-    """Each other shipped profile's thresholds, with the configuration's applied, as a run loads them."""
-    return {name: load_ruleset(name, thresholds=loaded.config.thresholds).thresholds
-            for name in profiles() if name != default}
+def _other_profiles_thresholds(selection: Selection) -> dict[str, dict[str, int]]:
+    """Each other shipped profile's thresholds, board packs and configuration applied, as a run loads them."""
+    return {name: selection.profile(name).thresholds for name in profiles() if name != selection.default.profile}
 
 
 def _limit_source(loaded: LoadedConfig, name: str) -> str:
