@@ -254,7 +254,7 @@ def _interview(path: Optional[Path], profile: str, *, force: bool, config: Optio
     """Ask, saving each answer in `path`; an existing file is carried on with or gone through."""
     # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.run.options import CheckOptions, effective_config
-    from scrqm.run.session import prepare
+    from scrqm.run.session import prepare_run
     from scrqm.teach.authoring import fields_for, refuse_existing, render_referral, write_new
     from scrqm.teach.draft import Draft
     from scrqm.teach.interview import Advisor, Interview, Mode
@@ -287,7 +287,7 @@ def _interview(path: Optional[Path], profile: str, *, force: bool, config: Optio
             draft = Draft(render_referral(profile=profile), source=str(path))
             for written in write_new(path, draft.text(), force=force):
                 typer.echo(f"scrqm: wrote {written}", err=True)
-        selection, settings = prepare(effective_config(CheckOptions(paths=[], profile=profile, config=config,
+        selection, settings = prepare_run(effective_config(CheckOptions(paths=[], profile=profile, config=config,
                                                                     isolated=isolated)))
         interview = Interview(draft, profile, terminal, save=lambda: draft.save(path),
                               advisor=Advisor(selection.for_file(str(path), profile), settings, str(path)), mode=mode)

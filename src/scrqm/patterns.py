@@ -41,7 +41,7 @@ from scrqm.result import FileResult
 from scrqm.run.batch import Plan, check_files, jobs_of
 from scrqm.run.discover import discover
 from scrqm.run.options import CheckOptions, effective_config
-from scrqm.run.session import prepare
+from scrqm.run.session import prepare_run
 from scrqm.shape.model import Referral, get_field
 
 By = Literal["incident", "referral"]
@@ -342,7 +342,7 @@ def execute(options: PatternOptions, stream: TextIO, notes: TextIO) -> Patterns:
                          "name the referrals, e.g. scrqm patterns referrals/")
     loaded = effective_config(CheckOptions(paths=options.paths, profile=options.profile, config=options.config,
                                            isolated=options.isolated, exclude=options.exclude, jobs=options.jobs))
-    selection, settings = prepare(loaded)  # the rules `check` would use, board packs and thresholds too
+    selection, settings = prepare_run(loaded)  # the rules `check` would use, board packs and thresholds too
     config = loaded.config
     found = discover(options.paths, exclude=config.exclude, force_exclude=bool(config.force_exclude))
     for error in found.errors:

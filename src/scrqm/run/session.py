@@ -34,17 +34,23 @@ from scrqm.run.options import CheckOptions, Outcome, effective_config
 from scrqm.run.progress import progress
 
 __all__ = ["CheckOptions", "Outcome", "check_source", "describe_config", "effective_config", "execute",
-           "prepare", "write_reports"]
+           "prepare", "prepare_run", "write_reports"]
 
 
-def prepare(loaded: LoadedConfig) -> tuple[Selection, Settings]:
+def prepare_run(loaded: LoadedConfig) -> tuple[Selection, Settings]:
     """The rules and settings a configuration gives: what every file of the run is checked with."""
     return Selection.of(loaded), Settings.from_config(loaded.config)
 
 
+def prepare(loaded: LoadedConfig) -> tuple[RuleSet, Settings]:
+    """The run profile's rules (select/ignore applied) and the settings; `prepare_run` for every profile."""
+    selection, settings = prepare_run(loaded)
+    return selection.default, settings
+
+
 def plan_of(options: CheckOptions) -> tuple[LoadedConfig, Plan]:
     loaded = effective_config(options)
-    selection, settings = prepare(loaded)
+    selection, settings = prepare_run(loaded)
     if options.today is not None:
         settings = dataclasses.replace(settings, today=options.today)
     return loaded, Plan(selection.default, loaded.config, settings, selection)
@@ -242,7 +248,7 @@ def _refuse_output_over_input(output: Path | None, inputs: list[Path]) -> None:
 
 def describe_config(loaded: LoadedConfig) -> str:
     """Each effective setting as `key: value  # source`, thresholds included."""
-    selection, settings = prepare(loaded)
+    selection, settings = prepare_run(loaded)
     ruleset = selection.default
     config = loaded.config
     lines = [f"# configuration file: {loaded.path or 'none'}"]

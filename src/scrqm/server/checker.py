@@ -86,12 +86,12 @@ class Checker:
 
     def _build(self, folder: Path, stamp: tuple[str, int] | None) -> Context:
         from scrqm.run.options import CheckOptions, effective_config  # start-up: as above
-        from scrqm.run.session import prepare
+        from scrqm.run.session import prepare_run
 
         options = CheckOptions(paths=[], config=self.options.config, isolated=self.options.isolated,
                                rules=list(self.options.rules), config_start=folder)
         loaded = effective_config(options)
-        selection, settings = prepare(loaded)
+        selection, settings = prepare_run(loaded)
         base = loaded.path.parent if loaded.path is not None else folder
         return Context(loaded, selection, settings, base, stamp)
 
