@@ -31,7 +31,7 @@ def main() -> None:
 
         run()
     except KeyboardInterrupt as exc:
-        from scrqm.errors import Terminated
+        from scrqm.errors import Terminated  # start-up: only when a run is stopped
 
         if isinstance(exc, Terminated):
             print(f"scrqm: stopped by {exc.name}", file=sys.stderr)

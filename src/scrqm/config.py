@@ -12,6 +12,7 @@ written kebab-case as in ruff (`fail-on`); snake_case is accepted too.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -252,8 +253,6 @@ def _tool_table(path: Path, data: dict[str, Any], lines: list[str]) -> dict[str,
 
 
 def _toml_type(value: Any) -> str:
-    import datetime as dt
-
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, (int, float)):
@@ -269,8 +268,6 @@ def _toml_type(value: Any) -> str:
 
 def _toml_assignment_line(lines: list[str], dotted: str) -> int:
     """The line that sets `dotted` (`tool = 1`, `scrqm = "x"` under [tool], `tool.scrqm = ...`), else 1."""
-    import re
-
     last = dotted.rsplit(".", 1)[-1]
     table = None
     for index, line in enumerate(lines):

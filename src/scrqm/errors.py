@@ -27,7 +27,7 @@ class Terminated(KeyboardInterrupt):
 
     @property
     def name(self) -> str:
-        import signal
+        import signal  # start-up: signal only when a run is stopped
 
         return signal.Signals(self.signum).name
 
@@ -38,7 +38,7 @@ class Terminated(KeyboardInterrupt):
 
 def stop_on_termination() -> None:
     """Turn SIGTERM and SIGHUP into `Terminated` in the main thread (the default would skip all clean-up)."""
-    import signal
+    import signal  # start-up: as above
 
     def stop(signum: int, _frame: object) -> None:
         raise Terminated(signum)

@@ -19,7 +19,7 @@ from scrqm.check.engine import facts, run_rules, stamp_builtin
 from scrqm.check.functions import CHECKS, Context
 from scrqm.check.waivers import apply_waivers
 from scrqm.config import Config
-from scrqm.judge.identifiers import mask_identifiers
+from scrqm.judge.identifiers import KIND_LABELS, find_identifiers, mask_identifiers
 from scrqm.judge.prose import ACRONYM_GLOSSARY_DEFAULT
 from scrqm.load.document import Document, Limits, LoadFailure, NotAFile, load_text, read_path, read_stream
 from scrqm.packs.loader import RuleSet, UnknownProfile, load_ruleset
@@ -262,9 +262,6 @@ def check_file_name(result: FileResult, ruleset: RuleSet, *, redact: bool) -> Fi
     with `--redact` the name itself is shown masked (`Child-[an NHS number].yaml`).
     Added after the cache: a result is cached by the file's text, not its name.
     """
-    # Lazy, as in _shape_finding: the identifier patterns are compiled only when a run needs them.
-    from scrqm.judge.identifiers import KIND_LABELS, find_identifiers, mask_identifiers
-
     name = os.path.basename(result.path) or result.path
     rule = ruleset.rule(FILE_NAME_RULE)
     matches = find_identifiers(name) if rule is not None else []

@@ -271,7 +271,7 @@ def _die_with_parent(parent: int | None) -> None:
     """Ask Linux to kill this worker when the parent dies, however it dies (`kill -9` included)."""
     if not sys.platform.startswith("linux"):
         return  # elsewhere the parent's own clean-up (close) is what stops the workers
-    import ctypes
+    import ctypes  # start-up: ctypes only in a worker, on Linux
 
     try:
         libc = ctypes.CDLL(None, use_errno=True)
