@@ -230,7 +230,9 @@ class _Runner:
                     process.kill()
                 except (OSError, ValueError, AttributeError):
                     pass
-        self.executor.shutdown(wait=not self.sent, cancel_futures=True)
+        # With the workers dead the pool's own threads end at once; waiting for them here keeps
+        # their complaints about closed pipes ("Bad file descriptor") off standard error at exit.
+        self.executor.shutdown(wait=True, cancel_futures=True)
         self.executor = None
 
 
