@@ -100,7 +100,9 @@ def check_files(
 ) -> list[FileResult]:
     """The result of each (path, display) given, in the order given; `advance` once per file done."""
     from scrqm.run.cache import entry_key, rules_key
+    from scrqm.startup import done
 
+    done()  # start-up is over: freeze what it built (shared with forked workers), collect as usual
     files = list(files)
     base_rules = rules_key(plan.ruleset.rules) if cache is not None else ""
     results: list[FileResult | None] = [None] * len(files)
