@@ -107,6 +107,7 @@ def prepare_profiles(loaded: LoadedConfig) -> tuple[RuleSet, Settings, ProfileRu
     from scrqm.judge.prose import ACRONYM_GLOSSARY_DEFAULT
 
     config = loaded.config
+    keep_rulesets(loaded)
     profiles = ProfileRules(loaded, config.profile or DEFAULT_PROFILE)
     ruleset = profiles.default
     defaults = Limits()
@@ -124,6 +125,16 @@ def prepare_profiles(loaded: LoadedConfig) -> tuple[RuleSet, Settings, ProfileRu
         vocabularies=tuple((name, tuple(sorted(entries))) for name, entries in sorted(config.vocabularies.items())),
     )
     return ruleset, settings, profiles
+
+
+def keep_rulesets(loaded: LoadedConfig) -> None:
+    """Assembled rule sets kept in the result cache's folder, unless caching is off."""
+    from scrqm.packs.loader import keep_rulesets_in
+    from scrqm.run.cache import RulesetCache
+
+    directory = cache_directory(loaded)
+    keep_rulesets_in(RulesetCache(directory) if loaded.config.cache is not False
+                     and _not_a_cache_folder(directory) is None else None)
 
 
 @dataclass
