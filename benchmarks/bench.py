@@ -341,13 +341,20 @@ def single(work: Path, *, rounds: int) -> int:
     commands = {
         "scrqm check (cold cache)": lambda i: [str(BIN / "scrqm"), "check", "--isolated", "--today", TODAY,
                                                "--cache-dir", str(work / f"cache{i}"), str(one)],
+        # The hook's usual case: the packs unchanged since the last run, so their assembled
+        # rule set is kept in the cache folder, but the file is new (its result is not).
+        "scrqm check (rule set kept)": lambda i: [str(BIN / "scrqm"), "check", "--isolated", "--today", TODAY,
+                                                  "--cache-dir", str(work / "kept"), str(one)],
         "check-jsonschema": lambda i: [str(BIN / "check-jsonschema"), "--schemafile", str(schema), str(one)],
         "yamllint": lambda i: [str(BIN / "yamllint"), str(one)],
     }
     run_once(commands["scrqm check (cold cache)"](-1), cwd=work, env=env)  # byte-code written once
+    run_once(commands["scrqm check (rule set kept)"](-1), cwd=work, env=env)  # the rule set kept
     samples: dict[str, list[Sample]] = {label: [] for label in commands}
     for index in range(rounds):
         for label, command in commands.items():
+            for shard in (work / "kept").glob("v*/*.json"):
+                shard.unlink()  # the file's result is never cached: only the rule set
             samples[label].append(run_once(command(index), cwd=work, env=env))
     _machine(f"one referral, {rounds} interleaved rounds, medians")
     medians = {}
@@ -356,11 +363,12 @@ def single(work: Path, *, rounds: int) -> int:
         cpu = statistics.median(s.cpu_seconds for s in taken)
         medians[label] = (wall, cpu)
         print(f"  {label:<28} {wall * 1000:7.0f} ms wall {cpu * 1000:7.0f} ms CPU")
-    scrqm, jsonschema, yamllint = (medians[label] for label in commands)
-    print(f"scrqm / check-jsonschema  wall {scrqm[0] / jsonschema[0]:5.2f}  CPU {scrqm[1] / jsonschema[1]:5.2f}"
-          "   (goal <= 0.65)")
-    print(f"scrqm / yamllint          wall {scrqm[0] / yamllint[0]:5.2f}  CPU {scrqm[1] / yamllint[1]:5.2f}"
-          "   (goal <= 2.0)")
+    cold, kept, jsonschema, yamllint = (medians[label] for label in commands)
+    for label, scrqm in (("cold", cold), ("rule set kept", kept)):
+        print(f"scrqm ({label}) / check-jsonschema  wall {scrqm[0] / jsonschema[0]:5.2f}  "
+              f"CPU {scrqm[1] / jsonschema[1]:5.2f}   (goal <= 0.65)")
+        print(f"scrqm ({label}) / yamllint          wall {scrqm[0] / yamllint[0]:5.2f}  "
+              f"CPU {scrqm[1] / yamllint[1]:5.2f}   (goal <= 2.0)")
     return 0
 
 
