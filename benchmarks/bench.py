@@ -25,6 +25,18 @@ Setup and use (from the repository root):
     .venv/bin/python benchmarks/bench.py --files 1000
     .venv/bin/python benchmarks/bench.py --files 10000 --repeat 3
 
+Focused figures (each its own run, each on a fresh corpus):
+
+    .venv/bin/python benchmarks/bench.py --single           # one referral: scrqm, check-jsonschema, yamllint
+    .venv/bin/python benchmarks/bench.py --per-file 1000,10000  # CPU per file, --no-cache, against check-jsonschema
+    .venv/bin/python benchmarks/bench.py --big              # peak memory at 50,000 with --jobs 1 and --jobs 2
+
+`--single` runs the three tools in turn, round after round (interleaved, so a
+change of load hits them alike), at least 9 rounds, scrqm with an empty cache
+each time, output piped with NO_COLOR set: what a pre-commit hook sees.
+Byte-code is written as usual (PYTHONDONTWRITEBYTECODE is removed from the
+environment: with it every run compiles scrqm's sources again).
+
 The peers are looked up next to the running interpreter (the venv's bin/).
 """
 
@@ -224,10 +236,20 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=None, help="--jobs for scrqm (default: its own)")
     parser.add_argument("--no-peers", action="store_true", help="time scrqm only")
     parser.add_argument("--keep", type=Path, default=None, help="generate into this folder and keep it")
+    parser.add_argument("--single", action="store_true", help="only the one-referral comparison")
+    parser.add_argument("--per-file", default=None, metavar="N,N",
+                        help="only CPU per file at these corpus sizes (e.g. 1000,10000)")
+    parser.add_argument("--big", action="store_true", help="only peak memory at 50,000 referrals, --jobs 1 and 2")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="scrqm-bench-"))
     try:
+        if args.single:
+            return single(work, rounds=max(9, args.repeat))
+        if args.per_file:
+            return per_file(work, [int(n) for n in args.per_file.split(",")], repeat=args.repeat)
+        if args.big:
+            return big(work, files=50_000)
         return bench(work, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -293,6 +315,99 @@ def bench(work: Path, args: argparse.Namespace) -> int:
     print(f"cold run wall time              {cold:6.2f} s  (target < 10 s at 10,000)")
     print(f"cold run peak memory            {cold_memory:6.1f} MB (target < 300 MB at 10,000)")
     print(f"load average at the end         {os.getloadavg()[0]:6.2f}")
+    return 0
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "FORCE_COLOR")}
+    return {**env, "NO_COLOR": "1"}
+
+
+def _machine(note: str) -> None:
+    print(f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores, load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; Python {sys.version.split()[0]}; {note}")
+    print("  (CPU = user + system time of the process and its workers; peak = memory (PSS) of the whole"
+          " process tree)")
+
+
+def single(work: Path, *, rounds: int) -> int:
+    """One referral, cold cache, piped: scrqm against check-jsonschema and yamllint, interleaved."""
+    folder = work / "one"
+    folder.mkdir()
+    one = generate(folder, 1)[0]
+    schema = work / "schema.json"
+    write_schema(schema)
+    env = _environment()
+    commands = {
+        "scrqm check (cold cache)": lambda i: [str(BIN / "scrqm"), "check", "--isolated", "--today", TODAY,
+                                               "--cache-dir", str(work / f"cache{i}"), str(one)],
+        # The hook's usual case: the packs unchanged since the last run, so their assembled
+        # rule set is kept in the cache folder, but the file is new (its result is not).
+        "scrqm check (rule set kept)": lambda i: [str(BIN / "scrqm"), "check", "--isolated", "--today", TODAY,
+                                                  "--cache-dir", str(work / "kept"), str(one)],
+        "check-jsonschema": lambda i: [str(BIN / "check-jsonschema"), "--schemafile", str(schema), str(one)],
+        "yamllint": lambda i: [str(BIN / "yamllint"), str(one)],
+    }
+    run_once(commands["scrqm check (cold cache)"](-1), cwd=work, env=env)  # byte-code written once
+    run_once(commands["scrqm check (rule set kept)"](-1), cwd=work, env=env)  # the rule set kept
+    samples: dict[str, list[Sample]] = {label: [] for label in commands}
+    for index in range(rounds):
+        for label, command in commands.items():
+            for shard in (work / "kept").glob("v*/*.json"):
+                shard.unlink()  # the file's result is never cached: only the rule set
+            samples[label].append(run_once(command(index), cwd=work, env=env))
+    _machine(f"one referral, {rounds} interleaved rounds, medians")
+    medians = {}
+    for label, taken in samples.items():
+        wall = statistics.median(s.seconds for s in taken)
+        cpu = statistics.median(s.cpu_seconds for s in taken)
+        medians[label] = (wall, cpu)
+        print(f"  {label:<28} {wall * 1000:7.0f} ms wall {cpu * 1000:7.0f} ms CPU")
+    cold, kept, jsonschema, yamllint = (medians[label] for label in commands)
+    for label, scrqm in (("cold", cold), ("rule set kept", kept)):
+        print(f"scrqm ({label}) / check-jsonschema  wall {scrqm[0] / jsonschema[0]:5.2f}  "
+              f"CPU {scrqm[1] / jsonschema[1]:5.2f}   (goal <= 0.65)")
+        print(f"scrqm ({label}) / yamllint          wall {scrqm[0] / yamllint[0]:5.2f}  "
+              f"CPU {scrqm[1] / yamllint[1]:5.2f}   (goal <= 2.0)")
+    return 0
+
+
+def per_file(work: Path, sizes: list[int], *, repeat: int) -> int:
+    """CPU per file, `--no-cache`, against check-jsonschema on the same files."""
+    schema = work / "schema.json"
+    write_schema(schema)
+    env = _environment()
+    _machine(f"CPU per file, medians of {repeat}")
+    for size in sizes:
+        folder = work / f"n{size}"
+        folder.mkdir()
+        paths = generate(folder, size)
+        scrqm = median_of([str(BIN / "scrqm"), "check", "--isolated", "--today", TODAY, "--no-cache", str(folder)],
+                          repeat=repeat, cwd=work, env=env)
+        peer = median_of([str(BIN / "check-jsonschema"), "--schemafile", str(schema), *map(str, paths)],
+                         repeat=repeat, cwd=work, env=env)
+        print(f"  {size:>6} files: scrqm {scrqm.cpu_seconds:7.2f} s CPU ({scrqm.cpu_seconds / size * 1000:.3f} ms a file),"
+              f" check-jsonschema {peer.cpu_seconds:7.2f} s CPU ({peer.cpu_seconds / size * 1000:.3f} ms a file);"
+              f" ratio {scrqm.cpu_seconds / peer.cpu_seconds:.2f} (goal <= 0.5)")
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def big(work: Path, *, files: int) -> int:
+    """Peak memory of the whole process tree at `files` referrals, --jobs 1 and --jobs 2."""
+    folder = work / "big"
+    folder.mkdir()
+    generate(folder, files)
+    env = _environment()
+    _machine(f"{files} referrals, --no-cache, one run each")
+    peaks = {}
+    for jobs in (1, 2):
+        sample = run_once([str(BIN / "scrqm"), "check", "--isolated", "--today", TODAY, "--no-cache",
+                           "--jobs", str(jobs), str(folder)], cwd=work, env=env)
+        peaks[jobs] = sample.tree_peak_kb / 1024
+        print(f"  --jobs {jobs}: peak {peaks[jobs]:7.1f} MB, {sample.seconds:7.1f} s wall, "
+              f"{sample.cpu_seconds:7.1f} s CPU")
+    print(f"--jobs 2 / --jobs 1 peak  {peaks[2] / peaks[1]:5.2f}   (goal <= 1.5, and <= 150 MB)")
     return 0
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from scrqm.pipeline import Settings, check_text
 from scrqm.cli import app
-from scrqm.packs.loader import RuleSet, load_ruleset
+from scrqm.packs.loader import RuleSet, keep_rulesets_in, load_ruleset
 from scrqm.result import FileResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +49,13 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     folder = tmp_path_factory.mktemp("xdg-cache")
     monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_rulesets() -> Iterator[None]:
+    """A command run in-process keeps rule sets in its cache folder; the next test starts without that store."""
+    yield
+    keep_rulesets_in(None)
 
 
 @pytest.fixture(scope="session")

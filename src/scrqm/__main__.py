@@ -6,7 +6,6 @@ in pre-commit hooks and shell prompts, where every millisecond shows.
 
 from __future__ import annotations
 
-import os
 import sys
 
 
@@ -16,16 +15,15 @@ def main() -> None:
 
         print(f"scrqm {__version__}")
         return
+    from scrqm.startup import begin, quiet_pydantic  # start-up: after `--version`, which needs nothing
+
+    quiet_pydantic()
     if sys.argv[1:2] == ["server"]:
         # The language server answers the editor before typer, rich or the checker are imported.
-        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-        from scrqm.server import main as serve  # start-up: after the environment is set
+        from scrqm.server import main as serve  # start-up: the server answers before typer, rich or the checker are imported
 
         sys.exit(serve(sys.argv[2:]))
-    # pydantic looks for observability plugins through every installed
-    # package's entry points (importlib.metadata: ~40 ms a run) the first time
-    # a model is built; the command line uses none.  The user can still opt in.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    begin()  # few garbage collections while the imports and the rule set are built
     try:
         from scrqm.cli import run  # start-up: after the environment is set, and inside the Ctrl-C guard
 

@@ -393,10 +393,13 @@ def test_rules(
 def _active_ruleset(*, profile: Optional[str], config: Optional[Path], isolated: bool, rules: Optional[list[Path]]) -> "RuleSet":
     # start-up: imported when this command runs, so --version and --help stay instant
     from scrqm.packs.select import Selection
+    from scrqm.run.cache import keep_rulesets
     from scrqm.run.options import CheckOptions, effective_config
 
     options = CheckOptions(paths=[], profile=profile, config=config, isolated=isolated, rules=[str(r) for r in rules or []])
-    return Selection.of(effective_config(options)).default
+    loaded = effective_config(options)
+    keep_rulesets(loaded)
+    return Selection.of(loaded).default
 
 
 @app.command("server", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -24,7 +24,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Literal
+from typing import Any, Iterable, Iterator, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -233,13 +233,71 @@ def profiles() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.yaml")))
 
 
+class RulesetStore(Protocol):
+    """Where assembled rule sets are kept between runs (the result cache's folder: run/cache.py)."""
+
+    def get(self, key: str) -> RuleSet | None: ...
+
+    def put(self, key: str, ruleset: RuleSet) -> None: ...
+
+
+_store: RulesetStore | None = None
+
+
+def keep_rulesets_in(store: RulesetStore | None) -> None:
+    """From now on, `load_ruleset` answers from `store` what it assembled before from the same packs."""
+    global _store
+    _store = store
+
+
+def _inputs_key(profile: str, extra_dirs: list[Path], thresholds: dict[str, int]) -> str | None:
+    """A hash of everything `load_ruleset` reads and is given; None when a folder cannot be listed
+    (assembling then says why, as without a store)."""
+    # start-up: hashing only when a store of assembled rule sets is in use
+    import hashlib
+    import json
+
+    digest = hashlib.sha256(json.dumps([profile, sorted(thresholds.items())]).encode())
+    root = rules_root()
+    try:
+        for path in sorted(root.rglob("*.y*ml")):
+            digest.update(f"\0shipped\0{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
+        for extra in extra_dirs:
+            digest.update(f"\0board\0{extra.resolve()}\0".encode())
+            for path in sorted(extra.glob("*.yaml")) + sorted(extra.glob("*.yml")):
+                digest.update(f"\0{path.name}\0".encode())
+                digest.update(path.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
 def load_ruleset(
     profile: str = DEFAULT_PROFILE,
     *,
     extra_dirs: list[Path] | None = None,
     thresholds: dict[str, int] | None = None,
 ) -> RuleSet:
-    """Every pack of `profile` (with what it extends) plus any board directories, with thresholds applied."""
+    """Every pack of `profile` (with what it extends) plus any board directories, with thresholds applied.
+
+    With a store (`keep_rulesets_in`), a rule set assembled before from the
+    same pack files, folders and thresholds is taken from it: composing the
+    packs costs more than checking one referral.
+    """
+    store = _store
+    key = _inputs_key(profile, extra_dirs or [], thresholds or {}) if store is not None else None
+    if store is not None and key is not None:
+        kept = store.get(key)
+        if kept is not None:
+            return kept
+    ruleset = _load_ruleset(profile, extra_dirs=extra_dirs, thresholds=thresholds)
+    if store is not None and key is not None:
+        store.put(key, ruleset)
+    return ruleset
+
+
+def _load_ruleset(profile: str, *, extra_dirs: list[Path] | None, thresholds: dict[str, int] | None) -> RuleSet:
     layer = profile_layer(profile)
     for pack, document in board_packs(extra_dirs or [], profile):
         layer.add(pack, document, board=True)

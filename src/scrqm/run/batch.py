@@ -122,6 +122,9 @@ def check_files(
     advance: Callable[[], None] = lambda: None,
 ) -> list[FileResult]:
     """The result of each (path, display) given, in the order given; `advance` once per file done."""
+    from scrqm.startup import done  # start-up: kept off `scrqm --version`'s path with the rest of start-up
+
+    done()  # start-up is over: freeze what it built (shared with forked workers), collect as usual
     files = list(files)
     base_rules = rules_key(plan.ruleset.rules) if cache is not None else ""
     results: list[FileResult | None] = [None] * len(files)

@@ -28,20 +28,25 @@ configuration's `cache-dir`, else `$XDG_CACHE_HOME/scrqm` or `~/.cache/scrqm`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import hmac
 import json
 import os
 import stat
 import sys
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrqm import __version__
 from scrqm.config import LoadedConfig
-from scrqm.packs.loader import profiles, rules_root
+from scrqm.packs.loader import RuleSet, keep_rulesets_in, profiles, rules_root
 from scrqm.report.write import atomic_file
 from scrqm.result import VERDICTS, FileResult
+
+if TYPE_CHECKING:
+    from scrqm.packs.loader import RuleSet
 
 FORMAT = 2  # 2: entries are [digest, text], digest keyed by the folder's `key` file
 KEY_FILE = "key"
@@ -56,6 +61,7 @@ def default_directory() -> Path:
     return root / "scrqm"
 
 
+@functools.cache
 def code_fingerprint() -> str:
     """The installed package's own files (name, size, mtime): a changed checker invalidates results.
 
@@ -115,6 +121,74 @@ def entry_key(text: str, rules: str) -> str:
     digest.update(b"\0")
     digest.update(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+RULESETS_KEPT = 16
+
+
+class RulesetCache:
+    """Assembled rule sets, in the result cache's folder, under its key.
+
+    A rule set is stored pickled, with a keyed digest (HMAC-SHA256, the folder's
+    secret) of the scrqm version and code, the key of its inputs (the pack
+    files, board folders and thresholds: `packs.loader._inputs_key`) and the
+    bytes; only a file whose digest verifies is unpickled, and the secret is
+    used only when it is this user's alone (`_secret`), so only this user's
+    own runs can have written what is loaded.  Anything unreadable or
+    unexpected is a miss: the packs are composed as without the cache.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.folder = directory / f"v{FORMAT}" / "rulesets"
+        self.secret = _secret(directory)
+        self.context = f"{__version__}\0{code_fingerprint()}"
+
+    def _digest(self, key: str, payload: bytes) -> bytes:
+        assert self.secret is not None
+        return hmac.new(self.secret, f"{self.context}\0{key}\0".encode() + payload, hashlib.sha256).digest()
+
+    def get(self, key: str) -> RuleSet | None:
+        import pickle  # start-up: only where a rule set was kept
+
+        if self.secret is None:
+            return None
+        try:
+            data = (self.folder / f"{key}.pickle").read_bytes()
+        except OSError:
+            return None
+        digest, payload = data[:32], data[32:]
+        if len(digest) != 32 or not hmac.compare_digest(digest, self._digest(key, payload)):
+            return None
+        try:
+            ruleset = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - a kept rule set that does not load is a miss, never a traceback
+            return None
+        return ruleset if isinstance(ruleset, RuleSet) else None
+
+    def put(self, key: str, ruleset: RuleSet) -> None:
+        import pickle  # start-up: only when a rule set was composed
+
+        if self.secret is None:
+            return
+        try:
+            payload = pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - a rule set that cannot be kept is composed next time
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".ruleset-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(self._digest(key, payload) + payload)
+                os.replace(temporary, self.folder / f"{key}.pickle")
+            except OSError:
+                os.unlink(temporary)
+                raise
+            kept = sorted(self.folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            for old in kept[RULESETS_KEPT:]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            return
 
 
 class ResultCache:
@@ -373,3 +447,10 @@ def cache_directory(loaded: LoadedConfig) -> Path:
     if loaded.source_of("cache-dir") == "command line" or loaded.path is None:
         return Path(config.cache_dir)
     return loaded.path.parent / config.cache_dir
+
+
+def keep_rulesets(loaded: LoadedConfig) -> None:
+    """Assembled rule sets kept in the result cache's folder, unless caching is off."""
+    directory = cache_directory(loaded)
+    keep_rulesets_in(RulesetCache(directory) if loaded.config.cache is not False
+                     and _not_a_cache_folder(directory) is None else None)

@@ -27,7 +27,7 @@ from scrqm.report.visible import visible
 from scrqm.report.write import open_report
 from scrqm.result import FileResult
 from scrqm.run.batch import Plan, check_files, jobs_of
-from scrqm.run.cache import cache_directory, open_cache
+from scrqm.run.cache import cache_directory, keep_rulesets, open_cache
 from scrqm.run.discover import discover, excluded
 from scrqm.run.mend import MendRun, mend_files, summary
 from scrqm.run.options import CheckOptions, Outcome, effective_config
@@ -39,6 +39,7 @@ __all__ = ["CheckOptions", "Outcome", "check_source", "describe_config", "effect
 
 def prepare_run(loaded: LoadedConfig) -> tuple[Selection, Settings]:
     """The rules and settings a configuration gives: what every file of the run is checked with."""
+    keep_rulesets(loaded)
     return Selection.of(loaded), Settings.from_config(loaded.config)
 
 

@@ -1,0 +1,111 @@
+"""Start-up of one referral checked from a hook: what it does not import, and what it does not collect."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import EXAMPLES, TODAY
+
+# The command line run in-process, then what it imported and how often the collector ran.
+PROBE = """
+import gc, json, sys
+sys.argv = ["scrqm"] + sys.argv[1:]
+from scrqm.__main__ import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stdout.flush()
+print(json.dumps({"modules": sorted(sys.modules), "gen2": gc.get_stats()[2]["collections"],
+                  "frozen": gc.get_freeze_count(), "threshold": gc.get_threshold()}), file=sys.stderr)
+"""
+
+
+def _probe(tmp_path: Path, *args: str, **environ: str) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "PYDANTIC_DISABLE_PLUGINS")}
+    env.update(environ)
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=120)
+    return done, json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def test_a_piped_check_writes_plain_text_without_rich_or_the_plugin_search(tmp_path: Path) -> None:
+    referral = EXAMPLES / "04-qm11-fail-rationale-placeholder.yaml"
+    done, seen = _probe(tmp_path, "check", "--isolated", "--today", TODAY, "--cache-dir", str(tmp_path / "c"),
+                        str(referral), NO_COLOR="1")
+    assert done.returncode == 0 and "FAIL" in done.stdout and "\x1b[" not in done.stdout
+    modules = set(seen["modules"])  # type: ignore[arg-type]
+    assert "scrqm.report.text" in modules and "pydantic" in modules  # the probe saw the real run
+    assert not {"rich.console", "rich.table", "importlib.metadata"} & modules
+    # Start-up collected at most rarely, then froze what it built and restored the thresholds.
+    assert seen["gen2"] == 0 and seen["frozen"] > 10_000 and seen["threshold"][0] < 100_000  # type: ignore[index]
+
+
+def test_forced_colour_still_goes_through_rich(tmp_path: Path) -> None:
+    done, seen = _probe(tmp_path, "check", "--isolated", "--today", TODAY, "--cache-dir", str(tmp_path / "c"),
+                        str(EXAMPLES / "01-exemplary-death.yaml"), FORCE_COLOR="1")
+    assert "rich.console" in seen["modules"] and "\x1b[" in done.stdout  # type: ignore[operator]
+
+
+def test_a_plugin_the_user_asks_for_is_still_searched_for(tmp_path: Path) -> None:
+    done, seen = _probe(tmp_path, "check", "--isolated", "--today", TODAY, "--no-cache",
+                        str(EXAMPLES / "01-exemplary-death.yaml"), PYDANTIC_DISABLE_PLUGINS="some-other-plugin")
+    assert done.returncode == 0 and "importlib.metadata" in seen["modules"]  # type: ignore[operator]
+
+
+def _check(tmp_path: Path, cache: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "scrqm", "check", "--isolated", "--today", TODAY, "--cache-dir",
+                           str(cache), *extra, str(EXAMPLES / "04-qm11-fail-rationale-placeholder.yaml")],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+
+
+def test_the_assembled_rule_set_is_kept_and_used_only_while_it_verifies(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = _check(tmp_path, cache)
+    kept = list((cache / "v2" / "rulesets").glob("*.pickle"))
+    assert first.returncode == 1 and len(kept) == 1
+    for shard in (cache / "v2").glob("*.json"):
+        shard.unlink()  # the file's result is not cached: only the rule set is reused
+    again = _check(tmp_path, cache)
+    assert again.stdout == first.stdout and again.returncode == 1
+    # A kept rule set edited by someone else no longer verifies: the packs are composed again, same report.
+    data = bytearray(kept[0].read_bytes())
+    data[-5] ^= 0xFF
+    kept[0].write_bytes(bytes(data))
+    for shard in (cache / "v2").glob("*.json"):
+        shard.unlink()
+    tampered = _check(tmp_path, cache)
+    assert tampered.stdout == first.stdout and tampered.stderr == first.stderr
+    assert kept[0].read_bytes() != bytes(data)  # composed again and stored afresh
+    # --no-cache keeps nothing.
+    _check(tmp_path, tmp_path / "other", "--no-cache")
+    assert not (tmp_path / "other").exists()
+
+
+def test_a_kept_rule_set_answers_only_for_the_same_packs(tmp_path: Path) -> None:
+    from scrqm.packs.loader import keep_rulesets_in, load_ruleset
+    from scrqm.run.cache import RulesetCache
+
+    keep_rulesets_in(RulesetCache(tmp_path / "cache"))
+    try:
+        plain = load_ruleset()
+        assert load_ruleset() == plain and len(list((tmp_path / "cache").rglob("*.pickle"))) == 1
+        stricter = load_ruleset(thresholds={next(iter(plain.thresholds)): 1})
+        assert stricter.thresholds != plain.thresholds  # other thresholds: another key, composed afresh
+        board = tmp_path / "board"
+        board.mkdir()
+        assert load_ruleset(extra_dirs=[board]) == plain
+        missing = tmp_path / "nowhere"
+        try:
+            load_ruleset(extra_dirs=[missing])
+        except Exception as exc:  # noqa: BLE001 - the same error as without a store
+            assert "not found" in str(exc)
+        else:
+            raise AssertionError("a missing board folder must still be an error")
+    finally:
+        keep_rulesets_in(None)
