@@ -13,7 +13,8 @@ on a shared two-core machine.  This runner is deliberately plain:
 * each mutant runs only the tests chosen for its module (MODULES below), in a
   forked child of a parent that has already imported pytest and the heavy
   third-party libraries, with the mutated module served by an import hook;
-  `-x` stops at the first failing test; a per-mutant timeout counts as killed;
+  `-x` stops at the first failing test; a per-mutant timeout counts as killed
+  (an endless loop) and is reported apart;
 * it prints every survivor (line, operator, the mutated line) and the score.
 
 Decorator arguments are not mutated.  The score printed counts every mutant;
@@ -192,7 +193,7 @@ def run_tests(name: str, path: str, source: str | None, tests: list[str], timeou
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("module", choices=sorted(MODULES))
-    parser.add_argument("--timeout", type=float, default=0, help="seconds per mutant (default: 4 x the clean run)")
+    parser.add_argument("--timeout", type=float, default=0, help="seconds per mutant (default: 10 x the clean run, at least 60)")
     parser.add_argument("--only", default="", help="comma-separated line numbers to mutate")
     args = parser.parse_args()
 
@@ -215,7 +216,7 @@ def main() -> int:
         print(f"the chosen tests fail on the unmutated {name}: fix them first", file=sys.stderr)
         return 2
     clean = time.monotonic() - started
-    timeout = args.timeout or max(10.0, 4 * clean)
+    timeout = args.timeout or max(60.0, 10 * clean)  # generous: on a loaded machine a slow run is not a kill
 
     only = {int(x) for x in args.only.split(",") if x}
     points = [p for p in mutation_points(tree) if not only or p[0] in only]

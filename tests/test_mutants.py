@@ -17,7 +17,7 @@ from scrqm.judge.workdays import working_days_after
 from scrqm.load.document import load_text
 from scrqm.result import Finding, FileResult
 
-from conftest import GOOD_TEXT
+from conftest import GOOD_2023, GOOD_TEXT
 
 NHS = "943 476 5919"  # the NHS's own published test number: passes modulus 11
 NOT_NHS = "123 456 7890"  # ten digits that fail modulus 11
@@ -269,3 +269,29 @@ def test_a_finding_round_trips_through_its_dict() -> None:
     assert again.to_dict() == finding.to_dict()
     assert finding.to_dict()["waived"] is True
     assert "waived" not in Finding(1, 1, "r", "warn", "m").to_dict()
+
+
+
+def test_no_delay_is_shown_where_no_clock_runs() -> None:
+    """wt2023: when the notification criteria are not met, no delay rule applies, so no chart either."""
+    from scrqm.packs.loader import load_ruleset
+
+    ruleset = load_ruleset("wt2023")
+    text = GOOD_2023.read_text(encoding="utf-8")
+    assert "  notification: met\n" in text
+    assert facts(_referral(text), ruleset)["delay_working_days"] >= 0
+    not_met = text.replace("  notification: met\n", "  notification: not_met\n", 1)
+    assert facts(_referral(not_met), ruleset) == {}
+
+
+def test_stamp_masks_quoted_identifiers_and_puts_a_finding_without_a_document_at_the_top(ruleset: Any) -> None:
+    from scrqm.check.engine import REDACTED, stamp
+    from scrqm.check.functions import Hit
+
+    [rule] = [r for r in ruleset.rules if r.definition.id == ACRONYM]
+    hit = Hit("rationale", {"acronym": f"X{NHS}"}, frozenset({"acronym"}))
+    finding = stamp(rule, hit, None)
+    assert (finding.line, finding.column, finding.rule, finding.field) == (1, 1, ACRONYM, "rationale")
+    assert NHS not in finding.message and "acronym X" in finding.message
+    redacted = stamp(rule, hit, None, redact=True)
+    assert f"acronym {REDACTED}," in redacted.message
