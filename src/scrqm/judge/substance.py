@@ -252,7 +252,7 @@ def filler_kind(
     if len(checked) >= 3:
         foreign = _not_english(checked, not_english_percent * len(checked) // 100 + 1)
         if foreign * 100 > not_english_percent * len(checked):
-            return f"most of its words are not English ({foreign} of the {len(checked)} checked)"
+            return f"most of its words are not English: {foreign} of the {len(checked)} checked"
     if content_words:
         distinct = {
             w[:-2] if w.endswith(("'s", "\u2019s")) else w for w in all_words
