@@ -728,3 +728,22 @@ def test_urls_from_a_referral_are_not_links_in_markdown(run_line: Callable[..., 
     assert "evil.example/login" in result.stdout  # the reason is shown...
     # ...but nothing GitHub's Markdown would turn into a link by itself (its autolink extension).
     assert not re.search(r"(?i)\b(https?|ftp)://|\bwww\.\w", result.stdout)
+
+
+def test_fix_and_diff_never_print_a_file_name_that_drives_the_terminal_or_the_runner(
+        run_line: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    mendable = f"m{ESC}[2J\n::error::pwned.yaml"
+    broken = f"b{ESC}]0;title\n::add-mask::x.yaml"
+    (tmp_path / mendable).write_text(GOOD.read_text(encoding="utf-8").replace("statutory: met", "statutory: Met", 1),
+                                     encoding="utf-8")
+    (tmp_path / broken).write_text("format: scrqm/referral@1\nrationale: [unclosed\n", encoding="utf-8")
+    for mode in ("--diff", "--fix"):
+        result = run_line("check", "--isolated", "--no-cache", "--today", TODAY, mode, mendable, broken)
+        assert_harmless(result.stdout)
+        assert_harmless(result.stderr)
+        # Shown, not dropped: the diff's header and the refusal name each file, escaped.
+        assert "\\x1b]0;title⏎::add-mask::x.yaml: not fixed" in result.stderr
+        if mode == "--diff":
+            assert "--- m\\x1b[2J⏎::error::pwned.yaml" in result.stdout
+    assert "statutory: met" in (tmp_path / mendable).read_text(encoding="utf-8")  # --fix mended it

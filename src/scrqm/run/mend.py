@@ -21,6 +21,7 @@ from typing import Callable, Iterable
 
 from scrqm.load.spans import line_starts, offset_of_position
 from scrqm.result import FileResult, Fix
+from scrqm.report.visible import visible_path
 
 # Passes of check-and-fix before giving up (ruff stops at 100; a referral needs two or three).
 MAX_PASSES = 10
@@ -111,7 +112,7 @@ def mend_text(text: str, check: CheckText) -> Mended:
 def unified_diff(display: str, before: str, after: str) -> str:
     """A unified diff naming the file as shown (`patch -p0` applies it), with "\\ No newline at end of file"."""
     lines = list(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                      fromfile=display, tofile=display))
+                                      fromfile=visible_path(display), tofile=visible_path(display)))
     out = []
     for line in lines:
         if line.endswith("\n"):
@@ -165,7 +166,7 @@ def mend_files(sources: Iterable[tuple[Path | None, str, str]], check: Callable[
         mended = mend_text(text, lambda t: check(t, display))
         if not mended.loaded:
             done.not_loaded += 1
-            say(f"scrqm: {display}: not fixed: the file could not be read as YAML; fix the error reported first")
+            say(f"scrqm: {visible_path(display)}: not fixed: the file could not be read as YAML; fix the error reported first")
             continue
         if not mended.changed:
             continue

@@ -23,7 +23,7 @@ from scrqm.packs.select import Selection
 from scrqm.pipeline import Settings, check_file_name
 from scrqm.report import Run, format_for_output, get_reporter
 from scrqm.report.json import run_to_dict
-from scrqm.report.visible import visible
+from scrqm.report.visible import visible, visible_path
 from scrqm.report.write import open_report
 from scrqm.result import FileResult
 from scrqm.run.batch import Plan, check_files, jobs_of
@@ -147,15 +147,15 @@ def _mend(options: CheckOptions, files: list[Path], plan: Plan, *, stdin: bool) 
             try:
                 yield None, options.stdin_filename, read_stream(sys.stdin.buffer, limits=limits)
             except LoadFailure as exc:
-                print(f"scrqm: {options.stdin_filename}: not fixed: {exc}", file=sys.stderr)
+                print(f"scrqm: {visible_path(options.stdin_filename)}: not fixed: {visible(str(exc))}", file=sys.stderr)
         for path in files:
             try:
                 yield path, path.as_posix(), read_path(path, limits=limits)
             except LoadFailure as exc:
-                print(f"scrqm: {path.as_posix()}: not fixed: {exc}", file=sys.stderr)
+                print(f"scrqm: {visible_path(path.as_posix())}: not fixed: {visible(str(exc))}", file=sys.stderr)
             except OSError as exc:
                 unreadable += 1
-                print(f"scrqm: {path.as_posix()}: not fixed: {exc.strerror or exc}", file=sys.stderr)
+                print(f"scrqm: {visible_path(path.as_posix())}: not fixed: {exc.strerror or exc}", file=sys.stderr)
 
     done = mend_files(sources(), unredacted.check_text, write=write, out=sys.stdout.write,
                       say=lambda line: print(line, file=sys.stderr))
