@@ -17,9 +17,15 @@ on a shared two-core machine.  This runner is deliberately plain:
   (an endless loop) and is reported apart;
 * it prints every survivor (line, operator, the mutated line) and the score.
 
-Decorator arguments are not mutated.  The score printed counts every mutant;
-the equivalent survivors (mutants no test can tell apart) are listed and
-argued in /work/notes/mutants.md, and scripts/mutation.sh subtracts none of them.
+Decorator arguments are not mutated.  Two scores are printed: of every
+mutant, and of the non-equivalent ones.  An equivalent mutant (one no test can
+tell apart, e.g. an lru_cache size) is listed, with the reason, in
+scripts/equivalent-mutants.txt, one per line:
+
+    MODULE | OPERATOR DESCRIPTION | THE ORIGINAL LINE, STRIPPED | WHY NO TEST CAN TELL
+
+keyed by text, not line number, so an entry survives edits above it.  A listed
+mutant that is killed, or that no longer exists, is reported as stale.
 
 Usage:  .venv/bin/python scripts/mutate.py MODULE [--timeout S] [--only LINE,...]
         MODULE is a dotted name under scrqm, e.g. judge.workdays.
@@ -190,6 +196,25 @@ def run_tests(name: str, path: str, source: str | None, tests: list[str], timeou
         time.sleep(0.02)
 
 
+EQUIVALENT = ROOT / "scripts" / "equivalent-mutants.txt"
+
+
+def equivalents(module: str) -> dict[tuple[str, str], str]:
+    """(operator description, stripped original line) -> the reason, for MODULE's listed mutants."""
+    listed: dict[tuple[str, str], str] = {}
+    if not EQUIVALENT.exists():
+        return listed
+    for raw in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        parts = [part.strip() for part in raw.split(" | ")]
+        if len(parts) != 4:
+            raise SystemExit(f"{EQUIVALENT.name}: not MODULE | OPERATOR | LINE | WHY: {raw!r}")
+        if parts[0] == module:
+            listed[(parts[1], parts[2])] = parts[3]
+    return listed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("module", choices=sorted(MODULES))
@@ -222,6 +247,9 @@ def main() -> int:
     points = [p for p in mutation_points(tree) if not only or p[0] in only]
     lines = original.splitlines()
     tally = {"killed": 0, "survived": 0, "timeout": 0}
+    listed = equivalents(args.module)
+    seen: set[tuple[str, str]] = set()
+    equivalent = 0
     print(f"{name}: {len(points)} mutants, tests {' '.join(tests)}, clean run {clean:.1f}s, timeout {timeout:.0f}s",
           flush=True)
     for line, description, key in points:
@@ -232,13 +260,28 @@ def main() -> int:
             continue
         outcome = run_tests(name, path, source, tests, timeout)
         tally[outcome] += 1
-        if outcome == "survived":
-            print(f"  SURVIVED {args.module}:{line}: {description}: {lines[line - 1].strip()}", flush=True)
+        entry = (description, lines[line - 1].strip())
+        if outcome == "survived" and entry in listed:
+            seen.add(entry)
+            equivalent += 1
+            print(f"  equivalent {args.module}:{line}: {description}: {entry[1]} ({listed[entry]})", flush=True)
+        elif outcome == "survived":
+            print(f"  SURVIVED {args.module}:{line}: {description}: {entry[1]}", flush=True)
+        elif entry in listed:
+            seen.add(entry)
+            print(f"  stale: listed as equivalent but killed, {args.module}:{line}: {description}: {entry[1]}")
+    if only:
+        seen |= {entry for entry in listed if entry not in seen}  # a partial run cannot tell what is gone
+    for description, text in sorted(set(listed) - seen):
+        print(f"  stale: listed as equivalent but no such mutant, {args.module}: {description}: {text}")
     total = sum(tally.values())
     killed = tally["killed"] + tally["timeout"]
     score = 100.0 * killed / total if total else 100.0
+    real = total - equivalent
+    real_score = 100.0 * killed / real if real else 100.0
     print(f"{name}: {killed}/{total} killed ({tally['timeout']} by timeout), "
-          f"{tally['survived']} survived, score {score:.1f}% of all mutants", flush=True)
+          f"{tally['survived'] - equivalent} survived, {equivalent} equivalent, "
+          f"score {score:.1f}% of all mutants, {real_score:.1f}% of {real} non-equivalent", flush=True)
     return 0
 
 

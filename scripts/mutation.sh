@@ -13,5 +13,7 @@ trap 'rm -f "$LOG"' EXIT
 for module in $MODULES; do
     "$PY" scripts/mutate.py "$module" | tee -a "$LOG"
 done
-awk '/ killed \(/ { split($2, a, "/"); k += a[1]; n += a[2] }
-     END { if (n) printf "all modules: %d/%d killed, score %.1f%% of all mutants\n", k, n, 100 * k / n }' "$LOG"
+awk '/ killed \(/ { split($2, a, "/"); k += a[1]; n += a[2]
+                     for (i = 1; i <= NF; i++) if ($i == "equivalent,") e += $(i - 1) }
+     END { if (n) printf "all modules: %d/%d killed, %d equivalent, score %.1f%% of all mutants, %.1f%% of %d non-equivalent\n",
+                         k, n, e, 100 * k / n, 100 * k / (n - e), n - e }' "$LOG"
