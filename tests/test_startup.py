@@ -88,9 +88,10 @@ def test_the_assembled_rule_set_is_kept_and_used_only_while_it_verifies(tmp_path
 
 
 def test_a_kept_rule_set_answers_only_for_the_same_packs(tmp_path: Path) -> None:
-    from scrqm.packs.loader import keep_rulesets_in, load_ruleset
+    from scrqm.packs.loader import forget_assembled, keep_rulesets_in, load_ruleset
     from scrqm.run.cache import RulesetCache
 
+    forget_assembled()  # this process's own copies would answer before the store
     keep_rulesets_in(RulesetCache(tmp_path / "cache"))
     try:
         plain = load_ruleset()
@@ -109,3 +110,37 @@ def test_a_kept_rule_set_answers_only_for_the_same_packs(tmp_path: Path) -> None
             raise AssertionError("a missing board folder must still be an error")
     finally:
         keep_rulesets_in(None)
+
+
+def test_a_rule_set_is_assembled_once_per_process_and_each_caller_owns_its_copy(tmp_path: Path) -> None:
+    from scrqm.packs import loader
+
+    loader.forget_assembled()
+    composed: list[str] = []
+    real = loader._load_ruleset
+
+    def counting(profile: str, **kwargs: object) -> loader.RuleSet:
+        composed.append(profile)
+        return real(profile, **kwargs)  # type: ignore[arg-type]
+
+    loader._load_ruleset = counting  # type: ignore[assignment]
+    try:
+        first = loader.load_ruleset()
+        first.rules = first.rules[:1]  # what select/ignore do to their copy
+        first.thresholds.clear()
+        second = loader.load_ruleset()
+        assert composed == ["wt2015"]
+        assert len(second.rules) > 1 and second.thresholds, "narrowing one caller's copy narrowed another's"
+        board = tmp_path / "board"
+        board.mkdir()
+        pack = board / "extra.yaml"
+        pack.write_text("pack: extra\nprofile: wt2015\ntitle: Extra\nrules: []\n", encoding="utf-8")
+        loader.load_ruleset(extra_dirs=[board])
+        loader.load_ruleset(extra_dirs=[board])
+        assert composed == ["wt2015", "wt2015"]
+        pack.write_text("pack: extra\nprofile: wt2015\ntitle: Extra\n# edited\nrules: []\n", encoding="utf-8")
+        loader.load_ruleset(extra_dirs=[board])
+        assert composed == ["wt2015", "wt2015", "wt2015"], "an edited board pack must be assembled afresh"
+    finally:
+        loader._load_ruleset = real  # type: ignore[assignment]
+        loader.forget_assembled()

@@ -17,7 +17,7 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence
+from typing import Annotated, Any, Callable, ClassVar, Iterable, Iterator, Literal, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -99,6 +99,7 @@ class FillerSpec(BaseModel):
     """The pack's `filler:`: the fields where filler counts as a placeholder, and its thresholds."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    what_it_is: ClassVar[str] = "a pack's `filler:`"
 
     fields: list[str] = Field(description="Fields where filler is judged like a placeholder.")
     content_words: dict[str, int] = Field(

@@ -21,10 +21,10 @@ import difflib
 import hashlib
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Literal, Protocol
+from typing import Any, ClassVar, Iterable, Iterator, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -92,6 +92,7 @@ class RuleDef(BaseModel):
     """A complete rule: what a pack's rule is once the fields it builds on are folded in."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    what_it_is: ClassVar[str] = "a rule"
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")
     question: str | None = None
@@ -138,6 +139,7 @@ class RuleEntry(BaseModel):
 
 class PackDef(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    what_it_is: ClassVar[str] = "a rule pack"
 
     pack: str
     extends: str | None = Field(None, description="A shipped profile whose packs this one builds on.")
@@ -253,9 +255,7 @@ def keep_rulesets_in(store: RulesetStore | None) -> None:
 def _inputs_key(profile: str, extra_dirs: list[Path], thresholds: dict[str, int]) -> str | None:
     """A hash of everything `load_ruleset` reads and is given; None when a folder cannot be listed
     (assembling then says why, as without a store)."""
-    # start-up: hashing only when a store of assembled rule sets is in use
-    import hashlib
-    import json
+    import json  # start-up: ~1 ms, and only once a rule set is asked for
 
     digest = hashlib.sha256(json.dumps([profile, sorted(thresholds.items())]).encode())
     root = rules_root()
@@ -281,20 +281,53 @@ def load_ruleset(
 ) -> RuleSet:
     """Every pack of `profile` (with what it extends) plus any board directories, with thresholds applied.
 
-    With a store (`keep_rulesets_in`), a rule set assembled before from the
-    same pack files, folders and thresholds is taken from it: composing the
-    packs costs more than checking one referral.
+    A rule set assembled before from the same pack files (their text, not
+    their names), folders and thresholds is not assembled again: within this
+    process it is kept in memory (the language server and a run of several
+    profiles ask again), and with a store (`keep_rulesets_in`) between runs,
+    since composing the packs costs more than checking one referral.  Each
+    caller gets its own copy of the lists and tables, so narrowing one (as
+    `select`/`ignore` do) never narrows another's.
     """
     store = _store
-    key = _inputs_key(profile, extra_dirs or [], thresholds or {}) if store is not None else None
-    if store is not None and key is not None:
+    key = _inputs_key(profile, extra_dirs or [], thresholds or {})
+    if key is None:
+        return _load_ruleset(profile, extra_dirs=extra_dirs, thresholds=thresholds)
+    kept = _assembled.get(key)
+    if kept is None and store is not None:
         kept = store.get(key)
         if kept is not None:
-            return kept
-    ruleset = _load_ruleset(profile, extra_dirs=extra_dirs, thresholds=thresholds)
-    if store is not None and key is not None:
-        store.put(key, ruleset)
-    return ruleset
+            _remember(key, kept)
+    if kept is None:
+        kept = _load_ruleset(profile, extra_dirs=extra_dirs, thresholds=thresholds)
+        _remember(key, kept)
+        if store is not None:
+            store.put(key, kept)
+    return _own_copy(kept)
+
+
+# Rule sets assembled in this process, by `_inputs_key`: a few (one per profile and board folder).
+_assembled: dict[str, RuleSet] = {}
+_ASSEMBLED_AT_MOST = 8
+
+
+def _remember(key: str, ruleset: RuleSet) -> None:
+    if len(_assembled) >= _ASSEMBLED_AT_MOST:
+        del _assembled[next(iter(_assembled))]
+    _assembled[key] = ruleset
+
+
+def forget_assembled() -> None:
+    """Assemble every rule set afresh from now on (for tests of the store between runs)."""
+    _assembled.clear()
+
+
+def _own_copy(ruleset: RuleSet) -> RuleSet:
+    return replace(
+        ruleset, questions=dict(ruleset.questions), groups=dict(ruleset.groups), rules=list(ruleset.rules),
+        thresholds=dict(ruleset.thresholds), sources=list(ruleset.sources), citations=dict(ruleset.citations),
+        vocabularies=dict(ruleset.vocabularies), facts=dict(ruleset.facts),
+    )
 
 
 def _load_ruleset(profile: str, *, extra_dirs: list[Path] | None, thresholds: dict[str, int] | None) -> RuleSet:

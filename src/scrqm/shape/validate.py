@@ -191,6 +191,11 @@ def _choices(error: Any) -> list[str]:
     return [c.strip().strip("'") for c in allowed.replace(" or ", ", ").split(",") if c.strip()]
 
 
+def _what(model: type[BaseModel]) -> str:
+    """What a file of `model` is called to its writer: a referral unless the model says (`what_it_is`)."""
+    return str(getattr(model, "what_it_is", "a referral"))
+
+
 def _unknown_key(model: type[BaseModel], document: Document, path: Path_) -> ShapeIssue:
     name = dotted(path)
     pos = document.key_position(path)
@@ -213,7 +218,7 @@ def _unknown_key(model: type[BaseModel], document: Document, path: Path_) -> Sha
         )
     fields = _fields_at(model, path[:-1])
     suggestion = mend.suggest_key(key, fields) if fields else Suggestion("remove it, or check its indentation")
-    return ShapeIssue(name, f"`{name}` is not a field of a referral", pos.line, pos.column,
+    return ShapeIssue(name, f"`{name}` is not a field of {_what(model)}", pos.line, pos.column,
                       suggestion.advice, unknown_key=True, fix=fixes.key_fix(document, path, suggestion))
 
 
