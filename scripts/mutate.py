@@ -177,7 +177,7 @@ def run_tests(name: str, path: str, source: str | None, tests: list[str], timeou
             os.dup2(devnull, 2)
             import pytest
 
-            code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests])
+            code = pytest.main(["-x", "-q", "-n", "0", "-p", "no:cacheprovider", "-p", "no:randomly", *tests])
             os._exit(int(code))
         except BaseException:
             import traceback
