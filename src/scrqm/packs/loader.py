@@ -526,16 +526,20 @@ def _suggest_id(rule_id: str, known: Iterable[str]) -> str:
 
 def _definition(fields: dict[str, Any], document: Document, index: int) -> RuleDef:
     """The folded fields as a complete rule, or a PackError at the entry that wrote them."""
-    prefix = ("rules", index)
-    # Positions of what this entry wrote, relative to the entry: where an inherited field is wrong, the entry's line.
-    local = Document(
-        fields, "",
-        {k[2:]: v for k, v in document.values.items() if k[:2] == prefix},
-        {k[2:]: v for k, v in document.keys.items() if k[:2] == prefix},
-        source=document.source,
-    )
-    local.values.setdefault((), document.position_of(prefix))
-    shaped = validate(RuleDef, local)
+    shaped = validate(RuleDef, Document(fields, "", {}, {}, source=document.source))
+    if isinstance(shaped, list):
+        # Only now the positions of what this entry wrote, relative to the entry (gathering them
+        # for every rule scans the pack's every position, once per rule): where an inherited
+        # field is wrong, the entry's line.
+        prefix = ("rules", index)
+        local = Document(
+            fields, "",
+            {k[2:]: v for k, v in document.values.items() if k[:2] == prefix},
+            {k[2:]: v for k, v in document.keys.items() if k[:2] == prefix},
+            source=document.source,
+        )
+        local.values.setdefault((), document.position_of(prefix))
+        shaped = validate(RuleDef, local)
     if isinstance(shaped, list):
         issue = shaped[0]
         rule_id = fields.get("id", "?")
