@@ -1,56 +1,83 @@
-"""How long `scrqm patterns` takes over a large folder (a national body's archive).
+"""`scrqm patterns` over a large folder (a national body's archive), against an earlier scrqm.
 
-Writes N fictional referrals (copies of the bundled examples, with the
-institution and dates varied) into a temporary folder, then times
-`find_patterns` over them, in-process, best of three.  Run:
+Generates N fictional referrals (bench.py's generator), then runs
+`scrqm patterns FOLDER` from this checkout and from an earlier commit
+(its source exported with `git archive`, run with the same interpreter and
+libraries), interleaved, and prints the medians of wall time, CPU of the
+process tree and its peak memory, and the ratio.  Run:
 
-    python benchmarks/patterns_folder.py [N]      # default 3000
+    python benchmarks/patterns_folder.py [--files N] [--repeat R] [--against REF]
 
-Target: a few seconds for thousands of referrals on one machine.
+REF defaults to 3a3872a^, scrqm as it was when issue 15 ("patterns on 10,000
+referrals at most half of today's wall time") was written.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import argparse
+import os
+import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import TODAY, _environment, _machine, generate, run_once  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def write_folder(folder: Path, count: int) -> list[Path]:
-    template = (ROOT / "examples" / "01-exemplary-death.yaml").read_text(encoding="utf-8")
-    files = []
-    for index in range(count):
-        day = dt.date(2016, 1, 4) + dt.timedelta(days=index % 900)
-        text = (template.replace("Brambleway Day Nursery", f"Nursery {index % 40}")
-                .replace("  date: 2016-11-07", f"  date: {day}")
-                .replace("  aware_date: 2016-11-08", f"  aware_date: {day}")
-                .replace("  date: 2016-11-10", f"  date: {day + dt.timedelta(days=index % 30)}"))
-        path = folder / f"r{index:05d}.yaml"
-        path.write_text(text, encoding="utf-8")
-        files.append(path)
-    return files
+def export(ref: str, into: Path) -> Path:
+    """The tree of `ref` written under `into` (source, packs and examples), without a checkout."""
+    archive = into / "old.tar"
+    subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", "-o", str(archive), ref], check=True)
+    tree = into / "old"
+    with tarfile.open(archive) as tar:
+        tar.extractall(tree, filter="data")
+    return tree
 
 
-def main() -> None:
-    from scrqm.packs.loader import load_ruleset
-    from scrqm.patterns import find_patterns
-
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
-    ruleset = load_ruleset()
-    with tempfile.TemporaryDirectory() as tmp:
-        files = write_folder(Path(tmp), count)
-        timings = []
-        for _ in range(3):
-            start = time.perf_counter()
-            found = find_patterns(files, choose=lambda profile: ruleset)
-            timings.append(time.perf_counter() - start)
-    print(f"{count} referrals: best {min(timings):.2f}s ({count / min(timings):.0f} referrals/s); "
-          f"{len(found.recurrences)} recurrences")
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--against", default="3a3872a^", help="the earlier commit to compare with")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="scrqm-patterns-bench-") as tmp:
+        work = Path(tmp)
+        folder = work / "referrals"
+        folder.mkdir()
+        generate(folder, args.files)
+        old = export(args.against, work)
+        env = _environment()
+        old_env = {**env, "PYTHONPATH": str(old / "src")}
+        command = [sys.executable, "-m", "scrqm", "patterns", "--isolated", str(folder)]
+        runs = {"scrqm patterns (this checkout)": (command, {**env, "PYTHONPATH": str(ROOT / "src")}),
+                f"scrqm patterns ({args.against})": (command, old_env)}
+        for label, (line, environment) in runs.items():  # byte-code written, files in the page cache
+            if run_once(line, cwd=work, env=environment).returncode not in (0, 1):
+                print(f"{label} failed: {' '.join(line)}", file=sys.stderr)
+                return 2
+        samples: dict[str, list] = {label: [] for label in runs}
+        for _ in range(args.repeat):
+            for label, (line, environment) in runs.items():
+                samples[label].append(run_once(line, cwd=work, env=environment))
+        _machine(f"scrqm patterns on {args.files:,} referrals, {args.repeat} interleaved rounds, medians"
+                 f" (today {TODAY} in the referrals' dates)")
+        medians = {}
+        for label, taken in samples.items():
+            wall = statistics.median(s.seconds for s in taken)
+            cpu = statistics.median(s.cpu_seconds for s in taken)
+            peak = max(s.tree_peak_kb for s in taken) / 1024
+            medians[label] = wall
+            print(f"  {label:<40} {wall:7.2f} s wall {cpu:7.2f} s CPU {peak:7.1f} MB peak")
+        now, then = medians.values()
+        print(f"this checkout / {args.against}   wall {now / then:5.2f}   (goal <= 0.50)")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())

@@ -213,3 +213,22 @@ def test_settings_are_reported_only_when_they_are_institutions(run_line: Callabl
                         encoding="utf-8")
     _, data, _ = patterns(run_line, str(tmp_path))
     assert [(r["name"], r["count"]) for r in data["recurrences"] if r["kind"] == "setting"] == [("custody", 2)]
+
+
+def test_patterns_runs_no_rule_yet_counts_the_delays_check_counts(
+    run_line: Callable[..., Any], folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names, dates and the delay facts are all patterns reads: running the rules would only cost time."""
+    import scrqm.pipeline
+
+    def no_rule(*args: object, **kwargs: object) -> list[object]:
+        raise AssertionError("patterns ran the rules")
+
+    monkeypatch.setattr(scrqm.pipeline, "_run_with_waivers", no_rule)
+    code, data, _ = patterns(run_line, str(folder), "--jobs", "1")
+    assert code == 0 and data["delays"][0]["counted"] == 5 and data["recurrences"]
+    monkeypatch.undo()
+    checked = json.loads(run_line("check", "--format", "json", "--jobs", "1", str(folder)).stdout)
+    delays = sorted(f["facts"]["delay_working_days"] for f in checked["files"]
+                    if f["facts"].get("delay_working_days") is not None)
+    assert len(delays) == 5 and data["delays"][0]["median"] == delays[2]

@@ -24,6 +24,7 @@ and named.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import statistics
@@ -347,7 +348,9 @@ def execute(options: PatternOptions, stream: TextIO, notes: TextIO) -> Patterns:
     found = discover(options.paths, exclude=config.exclude, force_exclude=bool(config.force_exclude))
     for error in found.errors:
         print(visible(f"scrqm: error: {error}"), file=notes)
-    plan = Plan(selection.default, config, settings, selection, observe=observe, keep_findings=False)
+    # Names, dates and the delay facts are all patterns reads: no rule needs to run.
+    plan = Plan(selection.default, config, dataclasses.replace(settings, judge=False), selection, observe=observe,
+                keep_findings=False)
     results = check_files(((path, path.as_posix()) for path in found.files), plan=plan, jobs=jobs_of(config))
     for result in results:
         if result.profile:

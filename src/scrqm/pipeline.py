@@ -43,6 +43,9 @@ class Settings:
     redact: bool = False
     # The board's additions to the packs' vocabularies (`vocabularies:` in the configuration).
     vocabularies: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # False: no rule runs, only load, shape, the profile and the facts (`scrqm patterns`, which
+    # reports names and delays, never a verdict): a valid referral's verdict is then `pass`.
+    judge: bool = True
 
     @classmethod
     def from_config(cls, config: Config) -> Settings:
@@ -135,7 +138,7 @@ def check_document(
         filler=ruleset.filler,
         vocabularies=_vocabularies(ruleset, settings),
     )
-    findings = _run_with_waivers(shaped, ruleset, context, redact=settings.redact)
+    findings = _run_with_waivers(shaped, ruleset, context, redact=settings.redact) if settings.judge else []
     result = judge(display, findings, questions=ruleset.questions, facts={**facts(shaped, ruleset), **names})
     result.profile = ruleset.profile
     if observe is not None:
