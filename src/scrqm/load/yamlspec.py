@@ -53,12 +53,18 @@ _BLOCK_HEADER = re.compile(r"(?:[&!][^ \t\n]*[ \t]+)*[|>][0-9+-]*")
 
 
 def problems(text: str, spans: list[NodeSpan]) -> list[SpecProblem]:
-    """The first problem of each kind, in file order (one is enough to fix at a time)."""
+    """The first problem of each kind, in file order (one is enough to fix at a time).
+
+    The lines and their offsets are worked out once, and each check first asks
+    whether the file has what it looks at at all (a '#', a multi-line quoted or
+    bracketed value, a block scalar), so a plain referral costs little.
+    """
     lines = _BREAK.split(text)
+    line_starts = _line_starts(text)
     found = [
-        _comment_without_space(text, spans),
-        _flow_continuation(lines, text, spans),
-        _lone_indicator_in_flow(text, spans),
+        _comment_without_space(text, spans, line_starts),
+        _flow_continuation(lines, text, spans, line_starts),
+        _lone_indicator_in_flow(text, spans, line_starts),
         _block_scalar_leading_blanks(lines, spans),
     ]
     return sorted((p for p in found if p is not None), key=lambda p: (p.line, p.column))
@@ -92,11 +98,12 @@ def _inside(offset: int, starts: list[int], ends: list[int]) -> bool:
     return index >= 0 and offset < ends[index]
 
 
-def _comment_without_space(text: str, spans: list[NodeSpan]) -> SpecProblem | None:
-    starts, ends = _covered(spans)
-    line_starts = _line_starts(text)
-    skip_to = -1  # the rest of a line after a comment's '#' is comment text
+def _comment_without_space(text: str, spans: list[NodeSpan], line_starts: list[int]) -> SpecProblem | None:
     index = text.find("#")
+    if index == -1:
+        return _block_header_comment(text, spans, line_starts)
+    starts, ends = _covered(spans)
+    skip_to = -1  # the rest of a line after a comment's '#' is comment text
     while index != -1:
         if index >= skip_to and not _inside(index, starts, ends):
             line = bisect.bisect_right(line_starts, index) - 1
@@ -126,14 +133,17 @@ def _comment_problem(line: int, column: int) -> SpecProblem:
     )
 
 
-def _flow_continuation(lines: list[str], text: str, spans: list[NodeSpan]) -> SpecProblem | None:
-    scalar_starts, scalar_ends = _covered([s for s in spans if s.kind == "scalar"])
-    line_starts = _line_starts(text)
+def _flow_continuation(lines: list[str], text: str, spans: list[NodeSpan],
+                       line_starts: list[int]) -> SpecProblem | None:
+    covered: tuple[list[int], list[int]] | None = None
     for span in spans:
         multi_line = span.end_line > span.start_line
         checked = span.kind == "flow" or span.kind == "scalar" and span.style in ("'", '"')
         if not (checked and multi_line and not span.in_flow and span.block_indent is not None):
             continue
+        if covered is None:  # where scalars lie: only once a value to check is found
+            covered = _covered([s for s in spans if s.kind == "scalar"])
+        scalar_starts, scalar_ends = covered
         for line in range(span.start_line + 1, min(span.end_line, len(lines) - 1) + 1):
             content = lines[line]
             stripped = content.lstrip(" \t")
@@ -161,14 +171,14 @@ def _continuation_problem(span: NodeSpan, line: int, spaces: int) -> SpecProblem
     )
 
 
-def _lone_indicator_in_flow(text: str, spans: list[NodeSpan]) -> SpecProblem | None:
+def _lone_indicator_in_flow(text: str, spans: list[NodeSpan], line_starts: list[int]) -> SpecProblem | None:
     for span in spans:
         if span.kind != "scalar" or not span.in_flow or span.style not in (None, ""):
             continue
         if text[span.start:span.start + 1] in ("-", "?", ":"):
             following = text[span.start + 1:span.start + 2]
             if following in ("", " ", "\t", "\n", "\r", ",", "[", "]", "{", "}"):
-                column = span.start - _line_starts(text)[span.start_line]
+                column = span.start - line_starts[span.start_line]
                 return SpecProblem(
                     f"a lone '{text[span.start]}' inside brackets must be quoted",
                     span.start_line + 1,
