@@ -24,7 +24,7 @@ import signal
 import sys
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from scrqm.config import Config
 from scrqm.load.document import LoadFailure, read_path
@@ -122,16 +122,41 @@ def check_files(
     advance: Callable[[], None] = lambda: None,
 ) -> list[FileResult]:
     """The result of each (path, display) given, in the order given; `advance` once per file done."""
+    return list(iter_check_files(files, plan=plan, jobs=jobs, cache=cache, advance=advance))
+
+
+def iter_check_files(
+    files: Iterable[tuple[Path, str]],
+    *,
+    plan: Plan,
+    jobs: int,
+    cache: ResultCache | None = None,
+    advance: Callable[[], None] = lambda: None,
+) -> Iterator[FileResult]:
+    """`check_files`, each result yielded as soon as it and every one before it are done.
+
+    A report that can be written file by file (text, concise, jsonl, github)
+    is written while the run goes on, and nothing of a file need be kept once
+    it is written: memory does not grow with the folder.  The order is the
+    order given, whatever `jobs` is.
+    """
     from scrqm.startup import done  # start-up: kept off `scrqm --version`'s path with the rest of start-up
 
     done()  # start-up is over: freeze what it built (shared with forked workers), collect as usual
     files = list(files)
     base_rules = rules_key(plan.ruleset.rules) if cache is not None else ""
-    results: list[FileResult | None] = [None] * len(files)
+    ready: dict[int, FileResult] = {}  # done, waiting for an earlier file
+    following = 0  # the index of the next result to yield
     jobs = min(jobs, WORKERS_PER_CORE * default_jobs())
     chunk = _chunk_size(len(files), jobs)
     runner = _Runner(plan, jobs=jobs, chunk=chunk, workers=_workers(jobs, files=len(files), chunk=chunk),
                      advance=advance)
+
+    def file(job: Job, result: FileResult) -> None:
+        if cache is not None and job.key:
+            cache.put(job.key, result)
+        ready[job.index] = check_file_name(result, plan.rules_for(result.path), redact=plan.settings.redact)
+
     try:
         for index, (path, display) in enumerate(files):
             job = Job(index, path, display)
@@ -143,15 +168,20 @@ def check_files(
             if result is None:
                 runner.add(job)
             else:
-                results[index] = result
+                ready[index] = check_file_name(result, plan.rules_for(result.path), redact=plan.settings.redact)
                 advance()
-        for job, result in runner.finish():
-            results[job.index] = result
-            if cache is not None:
-                cache.put(job.key, result)
+            for done_job, done_result in runner.take():
+                file(done_job, done_result)
+            while following in ready:
+                yield ready.pop(following)
+                following += 1
+        for done_job, done_result in runner.finish():
+            file(done_job, done_result)
+            while following in ready:
+                yield ready.pop(following)
+                following += 1
     finally:
         runner.close()
-    return [check_file_name(r, plan.rules_for(r.path), redact=plan.settings.redact) for r in results if r is not None]
 
 
 def _read(job: Job, settings: Settings) -> FileResult | None:
@@ -230,16 +260,24 @@ class _Runner:
         for _ in results:
             self.advance()
 
-    def finish(self) -> list[tuple[Job, FileResult]]:
+    def take(self) -> list[tuple[Job, FileResult]]:
+        """What is done so far, given once."""
+        done, self.done = self.done, []
+        return done
+
+    def finish(self) -> Iterator[tuple[Job, FileResult]]:
+        """The rest, as it is done: the files still waiting, then each chunk in the order sent."""
         if self.executor is not None and self.waiting:
             self._send()
-        done = self.done
+        yield from self.take()
         for job in self.waiting:
-            done.append((job, self.plan.check(job)))
+            result = self.plan.check(job)
             self.advance()
+            yield job, result
+        self.waiting = []
         while self.sent:
             self._collect(*self.sent.pop(0))
-        return done
+            yield from self.take()
 
     def close(self) -> None:
         if self.executor is None:
