@@ -88,6 +88,31 @@ class Reporter(Protocol):
     def render(self, run: Run, stream: TextIO) -> None: ...
 
 
+class FileByFile:
+    """A report written file by file: `begin`, then `file` for each result, then `end`.
+
+    A run whose report streams (text, concise, jsonl, github, to standard
+    output) calls the three as it goes and keeps only each file's verdicts for
+    `end`; `render` takes the same three steps over a finished run, so both ways
+    write the same report.  `end` sees `run.results` without their findings.
+    """
+
+    def render(self, run: Run, stream: TextIO) -> None:
+        self.begin(run, stream)
+        for result in run.results:
+            self.file(run, result, stream)
+        self.end(run, stream)
+
+    def begin(self, run: Run, stream: TextIO) -> None:
+        """Before the first file."""
+
+    def file(self, run: Run, result: FileResult, stream: TextIO) -> None:
+        raise NotImplementedError
+
+    def end(self, run: Run, stream: TextIO) -> None:
+        """After the last file."""
+
+
 # The format an `--output` file's extension asks for when no `--format` is given.
 FORMAT_OF_SUFFIX: dict[str, str] = {
     ".txt": "text", ".text": "text", ".log": "text",

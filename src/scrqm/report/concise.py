@@ -7,19 +7,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from scrqm.report import Run
-from scrqm.report.visible import shown_run
+from scrqm.report import FileByFile, Run
+from scrqm.report.visible import shown
 
 if TYPE_CHECKING:
-    from scrqm.result import Finding
+    from scrqm.result import FileResult, Finding
 
 
-class ConciseReporter:
-    def render(self, run: Run, stream: TextIO) -> None:
-        run = shown_run(run)  # referral text and paths as text, never terminal or CI commands
-        for file in run.results:
-            for finding in file.findings:
-                stream.write(finding_line(file.path, finding) + "\n")
+class ConciseReporter(FileByFile):
+    def file(self, run: Run, result: FileResult, stream: TextIO) -> None:
+        result = shown(result)  # referral text and paths as text, never terminal or CI commands
+        for finding in result.findings:
+            stream.write(finding_line(result.path, finding) + "\n")
+
+    def end(self, run: Run, stream: TextIO) -> None:
         stream.write(summary_line(run.summary) + "\n")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from scrqm.report import Run
+from scrqm.report import FileByFile, Run
 from scrqm.report.concise import summary_line
 from scrqm.report.paths import repository_relative
 
@@ -20,11 +20,12 @@ if TYPE_CHECKING:
 COMMAND = {"fail": "error", "warn": "warning", "info": "notice"}
 
 
-class GithubReporter:
-    def render(self, run: Run, stream: TextIO) -> None:
-        for file in run.results:
-            for finding in file.findings:
-                stream.write(annotation(run, file, finding) + "\n")
+class GithubReporter(FileByFile):
+    def file(self, run: Run, result: FileResult, stream: TextIO) -> None:
+        for finding in result.findings:
+            stream.write(annotation(run, result, finding) + "\n")
+
+    def end(self, run: Run, stream: TextIO) -> None:
         stream.write(summary_line(run.summary) + "\n")
 
 

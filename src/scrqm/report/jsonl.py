@@ -10,11 +10,11 @@ import json
 from typing import Any, TextIO
 
 from scrqm import __version__
-from scrqm.report import Run
+from scrqm.report import FileByFile, Run
+from scrqm.result import FileResult
 
 
-class JsonLinesReporter:
-    def render(self, run: Run, stream: TextIO) -> None:
-        for result in run.results:
-            line: dict[str, Any] = {"scrqm_version": __version__, **result.to_dict()}
-            stream.write(json.dumps(line, ensure_ascii=False) + "\n")
+class JsonLinesReporter(FileByFile):
+    def file(self, run: Run, result: FileResult, stream: TextIO) -> None:
+        line: dict[str, Any] = {"scrqm_version": __version__, **result.to_dict()}
+        stream.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from scrqm.check.builtins import BUILT_INS
 from scrqm.packs.loader import Question
 from scrqm.result import FileResult, Finding
-from scrqm.report import Run
-from scrqm.report.visible import shown_run
+from scrqm.report import FileByFile, Run
+from scrqm.report.visible import shown, shown_run
 from scrqm.teach.marker import question_notes, statement_note
 
 if TYPE_CHECKING:
@@ -154,18 +154,28 @@ def verdict_text(verdict: str) -> Line:
     return Line(LABEL[verdict], STYLE[verdict])
 
 
-class TextReporter:
-    def render(self, run: Run, stream: TextIO) -> None:
-        run = shown_run(run)  # referral text and paths as text, never terminal or CI commands
-        console = console_for(stream)
+class TextReporter(FileByFile):
+    def begin(self, run: Run, stream: TextIO) -> None:
+        self.console = console_for(stream)
+        self.fixable = 0
+        self.explainable: dict[str, None] = {}  # rule ids `scrqm explain` knows, first seen first
         if run.teach:
-            _render_statement(console, run)
-        for result in run.results:
-            render_file(console, run, result)
-        render_explain_hint(console, run)
+            _render_statement(self.console, shown_run(run))
+
+    def file(self, run: Run, result: FileResult, stream: TextIO) -> None:
+        result = shown(result)  # referral text and paths as text, never terminal or CI commands
+        render_file(self.console, run, result)
+        for finding in result.findings:
+            self.fixable += finding.autofix is not None
+            if run.ruleset.rule(finding.rule) or finding.rule in BUILT_INS:
+                self.explainable.setdefault(finding.rule)
+
+    def end(self, run: Run, stream: TextIO) -> None:
+        run = shown_run(run)
+        render_explain_hint(self.console, self.fixable, list(self.explainable))
         if len(run.results) > 1:
-            render_table(console, run)
-        render_summary(console, run)
+            render_table(self.console, run)
+        render_summary(self.console, run)
 
 
 def render_file(console: Any, run: Run, result: FileResult) -> None:
@@ -320,20 +330,11 @@ def render_summary(console: Any, run: Run) -> None:
     console.print(Line(f"{files} {noun} checked: " + (", ".join(parts) if parts else "nothing to report")))
 
 
-def render_explain_hint(console: Any, run: Run) -> None:
+def render_explain_hint(console: Any, fixable: int, rules: list[str]) -> None:
     """Where to learn more, before the summary (which stays the last line)."""
-    fixable = sum(1 for r in run.results for f in r.findings if f.autofix is not None)
     if fixable:
         console.print(Line(f"[*] {fixable} fixable with `scrqm check --fix` (see the changes first with --diff)"))
-    rules = explainable_rules(run)
     if rules:
         console.print(Line(f"Why a rule matters and how to write the answer: scrqm explain {rules[0]}"
                            + (" (or any rule id in [brackets])" if len(rules) > 1 else "")))
         console.print(Line())
-
-
-def explainable_rules(run: Run) -> list[str]:
-    """Rule ids of the run's findings that `scrqm explain` knows, first seen first."""
-    seen = dict.fromkeys(f.rule for r in run.results for f in r.findings
-                         if run.ruleset.rule(f.rule) or f.rule in BUILT_INS)
-    return list(seen)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import os
 import sys
@@ -21,17 +22,17 @@ from scrqm.load.document import LoadFailure, read_path, read_stream
 from scrqm.packs.loader import RuleSet, profiles
 from scrqm.packs.select import Selection
 from scrqm.pipeline import Settings, check_file_name
-from scrqm.report import Run, format_for_output, get_reporter
+from scrqm.report import FileByFile, Run, format_for_output, get_reporter
 from scrqm.report.json import run_to_dict
 from scrqm.report.visible import visible, visible_path
 from scrqm.report.write import open_report
 from scrqm.result import FileResult
-from scrqm.run.batch import Plan, check_files, jobs_of
+from scrqm.run.batch import Plan, iter_check_files, jobs_of
 from scrqm.run.cache import cache_directory, keep_rulesets, open_cache
 from scrqm.run.discover import discover, excluded
 from scrqm.run.mend import MendRun, mend_files, summary
 from scrqm.run.options import CheckOptions, Outcome, effective_config
-from scrqm.run.progress import progress
+from scrqm.run.progress import progress, wanted as progress_wanted
 
 __all__ = ["CheckOptions", "Outcome", "check_source", "describe_config", "effective_config", "execute",
            "prepare", "prepare_run", "write_reports"]
@@ -107,13 +108,31 @@ def execute(options: CheckOptions) -> Outcome:
         piped = plan.check_stream(sys.stdin.buffer, options.stdin_filename)
         results.append(check_file_name(piped, plan.rules_for(options.stdin_filename), redact=plan.settings.redact))
     cache = open_cache(loaded, ruleset_digest=plan.ruleset.digest, settings=plan.settings) if found.files else None
-    with progress(len(found.files)) as advance:
-        results += check_files(((path, path.as_posix()) for path in found.files), plan=plan,
-                               jobs=jobs_of(config), cache=cache, advance=advance)
+    files = [(path, path.as_posix()) for path in found.files]
+    reporter = get_reporter(options.format)
+    if (options.output is None and not options.quiet and isinstance(reporter, FileByFile)
+            and not progress_wanted(len(found.files), sys.stderr)):
+        # Written as the files are checked, each file's findings let go once written:
+        # memory does not grow with the folder (a bar on the terminal would tear the report).
+        run = _run_of([], plan, errors=found.errors, teach=options.teach)
+        with open_report(None) as stream:
+            reporter.begin(run, stream)
+            checked = iter_check_files(files, plan=plan, jobs=jobs_of(config), cache=cache)
+            for result in itertools.chain(results, checked):
+                if result.profile:  # a profile a referral chose is the report's too
+                    plan.selection.profile(result.profile)
+                    run.profiles = plan.selection.loaded_profiles()
+                reporter.file(run, result, stream)
+                run.results.append(dataclasses.replace(result, findings=[], observed=None))
+            reporter.end(run, stream)
+        results = run.results
+    else:
+        with progress(len(found.files)) as advance:
+            results += iter_check_files(files, plan=plan, jobs=jobs_of(config), cache=cache, advance=advance)
+        run = _run_of(results, plan, errors=found.errors, teach=options.teach)
+        write_reports(run, options)
     if cache is not None:
         cache.save()
-    run = _run_of(results, plan, errors=found.errors, teach=options.teach)
-    write_reports(run, options)
     return Outcome(
         verdicts=[r.verdict for r in results],
         errors=found.errors,

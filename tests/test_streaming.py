@@ -1,0 +1,57 @@
+"""Reports that can be written file by file are written while the run goes on, and say the same."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import EXAMPLES, TODAY, invoke
+from scrqm.run.batch import Plan
+
+STREAMED = ["text", "concise", "jsonl", "github"]
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "refs"
+    target.mkdir()
+    for example in sorted(EXAMPLES.glob("*.yaml"))[:8]:
+        shutil.copy(example, target / example.name)
+    return target
+
+
+@pytest.mark.parametrize("fmt", STREAMED)
+def test_a_streamed_report_is_the_report_written_at_the_end(fmt: str, folder: Path, tmp_path: Path) -> None:
+    streamed = invoke("check", "--today", TODAY, "--format", fmt, "--jobs", "1", str(folder))
+    written = tmp_path / "report.out"
+    at_end = invoke("check", "--today", TODAY, "--format", fmt, "--jobs", "1", "--quiet", "--output",
+                    str(written), str(folder))
+    assert streamed.exit_code == at_end.exit_code == 1
+    assert streamed.stdout == written.read_text(encoding="utf-8")
+    assert streamed.stdout.count(folder.name) >= 8 or fmt != "text"
+
+
+@pytest.mark.parametrize("fmt", STREAMED)
+def test_each_file_is_written_before_the_next_is_checked(fmt: str, folder: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    written_when_checked: list[str] = []
+    real = Plan.check
+
+    def check(self: Plan, job: Any) -> Any:
+        sys.stdout.flush()
+        written_when_checked.append(sys.stdout.buffer.getvalue().decode("utf-8"))  # type: ignore[attr-defined]
+        return real(self, job)
+
+    monkeypatch.setattr(Plan, "check", check)
+    result = invoke("check", "--today", TODAY, "--format", fmt, "--jobs", "1", str(folder))
+    assert result.exit_code == 1 and len(written_when_checked) == 8
+    files = sorted(folder.glob("*.yaml"))
+    # When the last file is checked, what the report says of the weak ones before it is out already.
+    before_last = written_when_checked[-1]
+    shown = [f.name for f in files[:-1] if f.name in result.stdout]
+    assert shown and all(name in before_last for name in shown)
+    assert written_when_checked[0] == ""  # nothing is written before the first file is checked
