@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from scrqm.judge import bank_holidays, workdays
+from scrqm.judge.identifiers import find_identifiers, mask_identifiers
 from scrqm.judge.workdays import is_working_day, working_days_after
 
 
@@ -101,3 +102,48 @@ def test_the_table_is_not_used_when_holidays_is_a_plain_module_not_a_package(mon
     # A stray holidays.py (a module, not the installed package) has no folder to look beside.
     _find_spec_returning(monkeypatch, importlib.machinery.ModuleSpec("holidays", None, origin="/x/holidays.py"))
     assert workdays.table_matches_installed_package.__wrapped__() is False
+
+
+# ---------------------------------------------------------------- identifiers: phone lengths
+
+
+def _phones_in(text: str) -> list[str]:
+    return [text[m.start:m.end] for m in find_identifiers(text) if m.kind == "phone"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 03 (non-geographic, Ofcom's drama range 03069 990xxx): eleven digits, never ten.
+        ("call 03069 990123 now", ["03069 990123"]),
+        ("call 0306 999 012 now, ref 2016", []),
+        # 05 had ten-digit 0500 numbers and has eleven-digit 056 ones; nine digits are not a number.
+        ("call 0500 123456 now", ["0500 123456"]),
+        ("call 05601 234567 now", ["05601 234567"]),
+        ("call 0500 12345 now, ref 2016", []),
+        # 09 (premium rate, drama range 0909 8790xxx): eleven digits, never ten.
+        ("call 0909 879 0123 now", ["0909 879 0123"]),
+        ("call 0909 879 012 now, ref 2016", []),
+    ],
+)
+def test_phone_numbers_have_the_lengths_of_their_range(text: str, expected: list[str]) -> None:
+    assert _phones_in(text) == expected
+
+
+def test_a_phone_after_a_run_too_short_to_be_one_is_found() -> None:
+    text = "ref 0123 and call 0161 496 0123"
+    assert _phones_in(text) == ["0161 496 0123"]
+
+
+def test_a_phone_after_digits_an_email_claimed_is_found() -> None:
+    # The email's local part reads as a phone number too: that candidate is claimed, the later one is not.
+    text = "write to 01614960123@example.org or call 0161 496 0124"
+    found = [(m.kind, text[m.start:m.end]) for m in find_identifiers(text)]
+    assert found == [("email", "01614960123@example.org"), ("phone", "0161 496 0124")]
+
+
+def test_masking_replaces_each_identifier_by_its_kind_and_keeps_the_rest() -> None:
+    assert mask_identifiers("call 0161 496 0123 today") == "call [a UK phone number] today"
+    assert mask_identifiers("NHS 943 476 5919, mail a@example.org.") == (
+        "NHS [an NHS number], mail [an email address].")
+    assert mask_identifiers("seen on 3 May") == "seen on 3 May"
