@@ -9,6 +9,7 @@ in scripts/equivalent-mutants.txt.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.machinery
 import importlib.util
 from datetime import date
@@ -18,6 +19,9 @@ import pytest
 
 from scrqm.judge import bank_holidays, workdays
 from scrqm.judge.identifiers import find_identifiers, mask_identifiers
+from scrqm.judge.prose import unexpanded_acronyms
+from scrqm.judge.substance import (_changes, _checked_words, _sentence_starts, filler_kind, placeholder_only,
+                                   same_sentence, sentences, shared_sentences, words)
 from scrqm.judge.workdays import is_working_day, working_days_after
 
 
@@ -147,3 +151,228 @@ def test_masking_replaces_each_identifier_by_its_kind_and_keeps_the_rest() -> No
     assert mask_identifiers("NHS 943 476 5919, mail a@example.org.") == (
         "NHS [an NHS number], mail [an email address].")
     assert mask_identifiers("seen on 3 May") == "seen on 3 May"
+
+
+# ---------------------------------------------------------------- prose: acronyms
+
+
+def _acronyms(text: str, source: str | None = None, glossary: tuple[str, ...] = ()) -> list[str]:
+    return [a for a, _ in unexpanded_acronyms(text, expansions_source=text if source is None else source,
+                                              glossary=glossary)]
+
+
+def test_a_token_with_one_capital_is_not_an_acronym_and_one_with_two_is() -> None:
+    assert _acronyms("We drove up the A1 and the M25 to the B4 school.") == []
+    assert unexpanded_acronyms("The PH team visited.", expansions_source="", glossary=()) == [("PH", 4)]
+
+
+def test_an_acronym_after_one_in_the_glossary_or_expanded_is_still_reported() -> None:
+    assert _acronyms("The GP told the MARAC.", glossary=("GP",)) == ["MARAC"]
+    spelt = "The Planning Hub (PH) told the MARAC."
+    assert _acronyms(spelt) == ["MARAC"]
+
+
+def test_a_parenthesis_after_the_acronym_needs_two_words() -> None:
+    # "ACR (words)": a parenthesis of two or more words.  One hyphenated word offers both
+    # initials, but it is one word, so it does not count as an expansion.
+    assert _acronyms("The CP (child-protection) plan was made.") == ["CP"]
+    assert _acronyms("The CP (child protection) plan was made.") == []
+
+
+def test_the_words_spelling_an_acronym_lie_within_its_letters_and_four_more() -> None:
+    # AB: a window of 2 + 4 words before "(AB)"; the A must be inside it.
+    assert _acronyms("The AB met.", "Alpha one two three four Bravo (AB)") == []
+    assert _acronyms("The AB met.", "Alpha one two three four five Bravo (AB)") == ["AB"]
+
+
+def test_the_words_spelling_an_acronym_lie_within_400_characters_before_it() -> None:
+    # Only the 400 characters before "(AB)" are read.  "XAlpha" starting 401 back: the 400 read
+    # give "Alpha ... Bravo", which spells it (one fewer would give "lpha", one more "XAlpha").
+    spelling = "Alpha" + " " * 389 + "Bravo (AB)"
+    assert spelling.index("(AB)") - spelling.index("Alpha") == 400
+    assert _acronyms("The AB met.", "X" + spelling) == []
+    # "Alpha" starting 401 back is out of reach: "lpha" spells nothing.
+    assert _acronyms("The AB met.", "Z " + spelling.replace(" ", "  ", 1)) == ["AB"]
+
+
+SHOUTED = "THE CHILD WAS SEEN BY POLICE AT HOME"  # eight words in capitals, two of them of two letters
+
+
+@pytest.mark.parametrize(
+    ("text", "in_capitals"),
+    [
+        (SHOUTED, True),  # eight capital words: typed in capitals, its words are words
+        ("THE CHILD WAS SEEN BY POLICE AT", False),  # seven are too few to tell
+        ("I THE CHILD WAS SEEN BY POLICE AT", False),  # a single letter is not a word in capitals
+        (SHOUTED + " TODAY and then she went to bed", True),  # 9 of 15 words: 60%
+        (SHOUTED + " TODAY and then she went to her bed", False),  # 9 of 16: under 60%
+    ],
+)
+def test_capital_words_are_acronyms_unless_the_text_is_typed_in_capitals(text: str, in_capitals: bool) -> None:
+    capitals = [w for w in text.split() if len(w) > 1 and w.isupper()]
+    assert _acronyms(text) == ([] if in_capitals else capitals)
+
+
+def test_in_a_text_typed_in_capitals_an_acronym_that_is_no_word_is_still_reported() -> None:
+    assert _acronyms(SHOUTED + " MARAC") == ["MARAC"]
+
+
+def test_an_english_word_in_capitals_in_ordinary_text_is_an_acronym() -> None:
+    assert _acronyms("we met at the office and then the SCAN team came round") == ["SCAN"]
+
+
+# ---------------------------------------------------------------- substance: sentences and words
+
+
+def test_words_are_runs_of_letters_or_digits_joined_by_apostrophes_and_hyphens() -> None:
+    assert words("She didn't see the 3-year-old - at A&E.") == ["She", "didn't", "see", "the", "3-year-old", "at", "A&E"]
+
+
+def test_a_full_stop_after_an_abbreviation_does_not_end_a_sentence() -> None:
+    found = sentences("Dr. Smith saw her. She was well! Then she left")
+    assert [(s.offset, s.text) for s in found] == [(0, "Dr. Smith saw her."), (19, "She was well!"), (33, "Then she left")]
+    assert found[0].key == ("dr", "smith", "saw", "her")
+
+
+def test_list_marks_start_sentences_and_are_not_part_of_them() -> None:
+    assert [(s.offset, s.text) for s in sentences("1. First point\n2. Second point")] == [
+        (3, "First point"), (18, "Second point")]
+
+
+def test_sentences_are_immutable_and_hashable() -> None:
+    # sentences() is cached: the Sentence objects it hands out are shared, so they must not change.
+    [one] = sentences("Seen at home.")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        one.text = "changed"  # type: ignore[misc]
+    assert {one} == {sentences("Seen at home.")[0]}
+
+
+def test_sentence_starts_are_where_each_first_word_begins() -> None:
+    assert _sentence_starts("Alpha beta. Gamma delta. ") == {0, 12}  # nothing after the last boundary
+    assert _sentence_starts('"Alpha." Beta') == {1, 9}
+
+
+# ---------------------------------------------------------------- substance: which words are checked
+
+
+def test_names_and_acronyms_inside_a_sentence_are_not_checked_and_the_words_after_them_are() -> None:
+    text = "The MARAC met Zorblat and the family today. Quixby left."
+    assert _checked_words(text, _sentence_starts(text), ()) == [
+        "The", "met", "and", "the", "family", "today", "Quixby", "left"]
+
+
+def test_in_a_text_typed_in_capitals_every_word_is_checked_but_those_ignored() -> None:
+    text = "THE CHILD WAS SEEN BY POLICE AT HOME WITH MARAC"
+    assert _checked_words(text, _sentence_starts(text), ()) == ["THE", "CHILD", "WAS", "SEEN", "POLICE", "HOME",
+                                                                 "WITH", "MARAC"]
+    assert "MARAC" not in _checked_words(text, _sentence_starts(text), ("MARAC",))
+
+
+def test_a_short_list_of_acronyms_is_not_a_text_typed_in_capitals() -> None:
+    # Four capital words of five: too few to tell, so they are acronyms, and one word is checked.
+    assert filler_kind("ZORB QUIX VREN PLOK met") is None
+
+
+def test_names_inside_sentences_do_not_make_prose_foreign() -> None:
+    # Eleven made-up names of 21 words: capitals are not most of the text, so only the first
+    # (a sentence start) is checked, with ten English words.
+    text = ("Zorblat met Quixby, Vrenna, Plonkett and Gribnak, then later Tashwin, Morlev, Brindak, "
+            "Yusquel, Fenwarr and Dribbet went home with them together.")
+    assert filler_kind(text) is None
+    assert filler_kind("Then Zorblat met Quixby at the clinic", not_english_percent=10) is None
+
+
+def test_rare_english_words_are_english() -> None:
+    # None of these is among the 20,000 most frequent words: the whole list is read for them.
+    assert filler_kind("Gossamer primordial abalone haggis plover solute retrograde.") is None
+
+
+def test_hyphenated_words_are_english_by_their_parts() -> None:
+    assert filler_kind("multi-agency self-harm long-term follow-up") is None
+
+
+def test_keyboard_runs_are_not_english() -> None:
+    assert filler_kind("asdf qwer zxcv hjkl uiop") == "most of its words are not English: 5 of the 5 checked"
+
+
+# ---------------------------------------------------------------- substance: filler thresholds
+
+
+def test_empty_text_or_punctuation_is_not_filler() -> None:
+    assert filler_kind("") is None
+    assert filler_kind("... --") is None
+
+
+def test_the_default_thresholds() -> None:
+    # No content-word minimum by default.
+    assert filler_kind("it was") is None
+    # A word repeated three times making up exactly half the words is not more than half ...
+    assert filler_kind("no no no yes maybe perhaps") is None
+    # ... and 51 of 100 is.
+    rest = ("the child was seen at home by a health visitor who noted low mood and asked "
+            "her doctor to call back after school on monday because nobody could say why she "
+            "had missed every appointment since spring when police first went round there about "
+            "noise late last night again").split()
+    assert len(rest) == len(set(rest)) == 49
+    assert filler_kind(" ".join(["no"] * 51 + rest)) == "one word makes up 51 of its 100 words"
+    # Two copies are not repeats, three are.
+    assert filler_kind("ok ok") is None
+    assert filler_kind("ok ok ok") == "one word makes up 3 of its 3 words"
+    # Not English: exactly half of the words checked is not more than half.
+    assert filler_kind("asdf qwer the child") is None
+    assert filler_kind("asdf qwer zxcv the child") == "most of its words are not English: 3 of the 5 checked"
+
+
+def test_a_sentence_pasted_three_times_is_filler_only_when_its_copies_are_most_of_the_words() -> None:
+    assert filler_kind("We met. We met. We met. the the the the and and and and so so so so") is None
+    assert filler_kind("We met at home. We met at home. We met at home. So so.") == "the same sentence appears 3 times"
+
+
+def test_overlapping_copies_of_a_phrase_count_once() -> None:
+    # "no no no no" holds two copies of "no no", not three.
+    assert filler_kind("no no no no yes maybe yes perhaps yes sure") is None
+
+
+def test_a_repeated_phrase_is_found_behind_runs_of_one_word() -> None:
+    # "c d" three times is 6 of 18 words, over 30 per cent; the runs of a, b and e have more
+    # overlapping pairs ("a a" three times) but fewer copies that do not overlap (two).
+    assert filler_kind("a a a a b b b b e e e e c d c d c d", repeated_percent=30) == (
+        "the same phrase of 2 words is repeated 3 times")
+    assert filler_kind("a a a a b b b b c d c d c d", repeated_percent=35) == (
+        "the same phrase of 2 words is repeated 3 times")
+
+
+# ---------------------------------------------------------------- substance: placeholders
+
+
+def test_a_short_text_is_twelve_words_or_fewer_whatever_its_punctuation() -> None:
+    assert placeholder_only(" ".join(["TBC."] * 12)) is True
+    assert placeholder_only(" ".join(["TBC."] * 13)) is False
+    assert placeholder_only("TBC" + " ." * 12) is True  # one word, however many full stops
+
+
+# ---------------------------------------------------------------- substance: the same sentence
+
+
+def test_word_edit_distance_stops_at_the_limit() -> None:
+    assert _changes(tuple("abcd"), tuple("abxd"), 2) == 1
+    assert _changes(tuple("abcd"), tuple("abcd"), 0) == 0
+    assert _changes(("a",), ("a", "b", "c", "d"), 1) == 2  # lengths already too far apart
+    assert _changes(tuple("abcdef"), tuple("uvwxyz"), 2) == 3  # past the limit on the way
+
+
+def test_same_sentence() -> None:
+    assert same_sentence(("child", "died"), ("child", "died"), 2) is True
+    assert same_sentence((), (), 2) is False
+    assert same_sentence(("child", "died"), ("child", "slept"), 2) is False  # two words: none may change
+    six = ("the", "child", "was", "seen", "at", "home")
+    assert same_sentence(six, ("the", "child", "was", "seen", "at", "school"), 2) is True
+    assert same_sentence(six, ("police", "never", "went", "to", "that", "flat"), 2) is False
+
+
+def test_shared_sentences_allow_two_changed_words_by_default() -> None:
+    other = "The health visitor saw the child at home in March."
+    two = "The school nurse saw the child at home in March."
+    three = "The school nurse saw the baby at home in March."
+    assert [s.text for s in shared_sentences(two, other)[1]] == [two]
+    assert shared_sentences(three, other)[1] == []
