@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 
 from scrqm.judge import bank_holidays, workdays
+from scrqm.judge import english
+from scrqm.judge.english import COMMON_WORDS, english_words, is_english
 from scrqm.judge.identifiers import find_identifiers, mask_identifiers
 from scrqm.judge.prose import unexpanded_acronyms
 from scrqm.judge.substance import (_changes, _checked_words, _sentence_starts, filler_kind, placeholder_only,
@@ -282,6 +284,13 @@ def test_names_inside_sentences_do_not_make_prose_foreign() -> None:
     assert filler_kind("Then Zorblat met Quixby at the clinic", not_english_percent=10) is None
 
 
+def test_when_capitalised_words_are_most_of_the_text_every_word_is_checked() -> None:
+    # Three capitalised words of five (60%): a text in title case, names and all are checked.
+    assert filler_kind("Zorblat met Quixby and Vrenna") == "most of its words are not English: 3 of the 5 checked"
+    # Four of seven (57%): the names inside the sentence are names.
+    assert filler_kind("Zorblat met Quixby and Vrenna with Plonkett") is None
+
+
 def test_rare_english_words_are_english() -> None:
     # None of these is among the 20,000 most frequent words: the whole list is read for them.
     assert filler_kind("Gossamer primordial abalone haggis plover solute retrograde.") is None
@@ -293,6 +302,21 @@ def test_hyphenated_words_are_english_by_their_parts() -> None:
 
 def test_keyboard_runs_are_not_english() -> None:
     assert filler_kind("asdf qwer zxcv hjkl uiop") == "most of its words are not English: 5 of the 5 checked"
+
+
+def test_not_english_needs_three_checked_words() -> None:
+    assert filler_kind("asdf qwer") is None
+    assert filler_kind("asdf qwer zxcv") == "most of its words are not English: 3 of the 3 checked"
+
+
+def test_seven_words_in_capitals_are_acronyms_eight_are_a_text_typed_in_capitals() -> None:
+    assert filler_kind("ZORB QUIX VREN PLOK BLIX FRAM GLUB") is None
+    assert filler_kind("ZORB QUIX VREN PLOK BLIX FRAM GLUB DRUK") == (
+        "most of its words are not English: 8 of the 8 checked")
+    # Typed in capitals means 80% of the words or more: 8 of 10 is, 8 of 11 is not.
+    assert filler_kind("ZORB QUIX VREN PLOK BLIX FRAM GLUB DRUK met here") == (
+        "most of its words are not English: 8 of the 10 checked")
+    assert filler_kind("ZORB QUIX VREN PLOK BLIX FRAM GLUB DRUK met them here") is None
 
 
 # ---------------------------------------------------------------- substance: filler thresholds
@@ -321,11 +345,24 @@ def test_the_default_thresholds() -> None:
     # Not English: exactly half of the words checked is not more than half.
     assert filler_kind("asdf qwer the child") is None
     assert filler_kind("asdf qwer zxcv the child") == "most of its words are not English: 3 of the 5 checked"
+    # ... and 51 of 100 is more than half.
+    nonsense = [f"zq{a}{b}x" for a in "bcdfghjkl" for b in "bcdfgh"][:51]
+    english_words_49 = [w for w in rest if len(w) >= 3] + ["kitchen", "garden", "window", "letter", "family"]
+    assert len(set(english_words_49)) == 49
+    assert filler_kind(" ".join(nonsense + english_words_49)) == "most of its words are not English: 51 of the 100 checked"
 
 
 def test_a_sentence_pasted_three_times_is_filler_only_when_its_copies_are_most_of_the_words() -> None:
     assert filler_kind("We met. We met. We met. the the the the and and and and so so so so") is None
     assert filler_kind("We met at home. We met at home. We met at home. So so.") == "the same sentence appears 3 times"
+
+
+def test_repetition_must_be_more_than_the_percentage() -> None:
+    # A sentence pasted three times making up exactly half the words is not more than half.
+    assert filler_kind("We met at home. We met at home. We met at home. so so so yes yes yes ok ok ok no no no") is None
+    # With 99 per cent, a text that is all one pasted sentence, or all one word, is more.
+    assert filler_kind("We met. We met. We met.", repeated_percent=99) == "the same sentence appears 3 times"
+    assert filler_kind("ok ok ok", repeated_percent=99) == "one word makes up 3 of its 3 words"
 
 
 def test_overlapping_copies_of_a_phrase_count_once() -> None:
@@ -365,6 +402,8 @@ def test_same_sentence() -> None:
     assert same_sentence(("child", "died"), ("child", "died"), 2) is True
     assert same_sentence((), (), 2) is False
     assert same_sentence(("child", "died"), ("child", "slept"), 2) is False  # two words: none may change
+    assert same_sentence(("the", "child", "was", "seen"), ("the", "child", "was", "hurt"), 2) is True  # four: one
+    assert same_sentence(("the", "child", "was", "seen"), ("the", "baby", "was", "hurt"), 2) is False
     six = ("the", "child", "was", "seen", "at", "home")
     assert same_sentence(six, ("the", "child", "was", "seen", "at", "school"), 2) is True
     assert same_sentence(six, ("police", "never", "went", "to", "that", "flat"), 2) is False
@@ -376,3 +415,55 @@ def test_shared_sentences_allow_two_changed_words_by_default() -> None:
     three = "The school nurse saw the baby at home in March."
     assert [s.text for s in shared_sentences(two, other)[1]] == [two]
     assert shared_sentences(three, other)[1] == []
+
+
+# ---------------------------------------------------------------- english: the word list and word forms
+
+KNOWN = frozenset({"child", "care", "go", "walk", "box", "quick", "cat", "bake", "sing", "dont"})
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("child", True), ("Child", True), ("CHILD", True), ("chyld", False),
+        # a plural, a tense, an adverb, a doer: the stem must be in the list and keep three letters
+        ("cats", True), ("boxes", True), ("walked", True), ("baked", True), ("walking", True),
+        ("quickly", True), ("walker", True), ("singers", True), ("gos", False), ("going", False),
+        # apostrophes: straight or curly, a possessive, or a word the list spells without one
+        ("child's", True), ("child\u2019s", True), ("don't", True), ("don\u2019t", True), ("chyld's", False),
+        # hyphenated: any part of three letters or more that is a word
+        ("child-care", True), ("child\u2010care", True), ("child\u2011care", True), ("cat-zzz", True),
+        ("zzz-cat", True), ("go-zzz", False), ("zzz-yyy", False),
+    ],
+)
+def test_is_english_against_a_given_list(word: str, expected: bool) -> None:
+    assert is_english(word, KNOWN) is expected
+
+
+def test_is_english_uses_the_whole_list_by_default() -> None:
+    assert is_english("gossamer") is True  # not among the most common words
+    assert "gossamer" not in english_words(COMMON_WORDS)
+    assert is_english("asdfgh") is False
+
+
+def test_the_most_common_words_are_the_first_lines_of_the_list() -> None:
+    common = english_words(COMMON_WORDS)
+    assert len(common) == COMMON_WORDS
+    assert {"the", "child", "school"} <= common
+    assert len(english.english_words.__wrapped__(3)) == 3  # the three most frequent words, no counts
+    assert english.english_words.__wrapped__(3) <= common and all(w.isalpha() for w in english.english_words.__wrapped__(3))
+    assert len(english_words()) > 80_000
+
+
+def test_a_missing_word_list_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args: Any) -> Any:
+        return None if name == "symspellpy" else real(name, *args)
+
+    monkeypatch.setattr(english.importlib.util, "find_spec", find_spec)
+    with pytest.raises(RuntimeError, match="pip install symspellpy"):
+        english.english_words.__wrapped__(10)
+    monkeypatch.setattr(english.importlib.util, "find_spec", lambda name, *args: importlib.machinery.ModuleSpec(name, None))
+    with pytest.raises(RuntimeError, match="not installed"):
+        english.english_words.__wrapped__(10)
