@@ -419,7 +419,7 @@ def test_shared_sentences_allow_two_changed_words_by_default() -> None:
 
 # ---------------------------------------------------------------- english: the word list and word forms
 
-KNOWN = frozenset({"child", "care", "go", "walk", "box", "quick", "cat", "bake", "sing", "dont"})
+KNOWN = frozenset({"child", "care", "go", "walk", "box", "quick", "cat", "bake", "sing", "dont", "she"})
 
 
 @pytest.mark.parametrize(
@@ -431,6 +431,7 @@ KNOWN = frozenset({"child", "care", "go", "walk", "box", "quick", "cat", "bake",
         ("quickly", True), ("walker", True), ("singers", True), ("gos", False), ("going", False),
         # apostrophes: straight or curly, a possessive, or a word the list spells without one
         ("child's", True), ("child\u2019s", True), ("don't", True), ("don\u2019t", True), ("chyld's", False),
+        ("she'll", True), ("she\u2019d", True),  # a contraction: the word before the apostrophe
         # hyphenated: any part of three letters or more that is a word
         ("child-care", True), ("child\u2010care", True), ("child\u2011care", True), ("cat-zzz", True),
         ("zzz-cat", True), ("go-zzz", False), ("zzz-yyy", False),
