@@ -48,10 +48,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # The tests that judge each module: small and relevant, so a run is minutes, not hours.
 MODULES: dict[str, list[str]] = {
-    "judge.workdays": ["tests/test_workdays.py", "tests/test_mutants.py"],
-    "judge.identifiers": ["tests/test_privacy.py", "tests/test_mutants.py"],
-    "judge.prose": ["tests/test_text.py", "tests/test_mutants.py"],
-    "judge.substance": ["tests/test_substance_corpus.py", "tests/test_text.py", "tests/test_mutants.py"],
+    "judge.workdays": ["tests/test_workdays.py", "tests/test_mutants.py", "tests/test_mutants_judge.py"],
+    "judge.identifiers": ["tests/test_privacy.py", "tests/test_mutants.py", "tests/test_mutants_judge.py"],
+    "judge.prose": ["tests/test_text.py", "tests/test_mutants.py", "tests/test_mutants_judge.py"],
+    "judge.substance": ["tests/test_substance_corpus.py", "tests/test_text.py", "tests/test_mutants.py", "tests/test_mutants_judge.py"],
+    "judge.english": ["tests/test_mutants_judge.py", "tests/test_text.py"],
     "result": ["tests/test_mutants.py", "tests/test_formats.py", "tests/test_waivers.py"],
     "check.engine": ["tests/test_mutants.py", "tests/test_rules_qm1.py"],
     "check.functions": ["tests/test_mutants.py", "tests/test_rules_qm1.py", "tests/test_packs.py",

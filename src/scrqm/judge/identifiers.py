@@ -253,7 +253,8 @@ def find_identifiers(text: str, kinds: Collection[str] | None = None) -> list[Id
     has_at = "@" in text
     # A kind that cannot match claims nothing, so skipping it changes no answer.
     possible = [(kind, finder) for kind, finder in _FINDERS
-                if digits >= _FEWEST_DIGITS[kind] and (has_at or kind != "email")]
+                if digits >= _FEWEST_DIGITS[kind]
+                and (has_at or kind != "email")]
     return _search(text, possible, kinds)
 
 

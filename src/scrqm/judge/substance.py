@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 from scrqm.judge.english import COMMON_WORDS, english_words, is_english
 from scrqm.judge.prose import is_placeholder
@@ -186,7 +187,11 @@ def _most_repeated(words: list[str], size: int) -> list[tuple[tuple[str, ...], i
     if size == 1 or not grams:
         return grams.most_common(1)
     best: tuple[tuple[str, ...], int] = ((), 0)
-    for gram, _ in grams.most_common(3):
+    # Copies that do not overlap are never more than all copies: once a phrase has no more
+    # copies in all than the best has apart, no later one can beat it.
+    for gram, copies in grams.most_common():
+        if copies <= best[1]:
+            break
         count, i = 0, 0
         while i <= len(words) - size:
             if tuple(words[i:i + size]) == gram:
@@ -290,11 +295,11 @@ def placeholder_sentence(sentence: str) -> bool:
 
 
 def placeholder_only(text: str) -> bool:
-    """Every sentence of a short text is a placeholder sentence ("Details to follow. Chronology TBC.")."""
-    if len(text.split(None, 12)) > 12:
-        return False
+    """Every sentence of a short text (twelve words or fewer) is a placeholder sentence ("Details to follow. Chronology TBC.")."""
+    if sum(1 for _ in islice(_WORD.finditer(text), 13)) > 12:
+        return False  # more than twelve words: stops counting at the thirteenth
     parts = sentences(text)
-    return bool(parts) and len(_WORD.findall(text)) <= 12 and all(placeholder_sentence(s.text) for s in parts)
+    return bool(parts) and all(placeholder_sentence(s.text) for s in parts)
 
 
 # ---------------------------------------------------------------- shared sentences
