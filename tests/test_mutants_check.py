@@ -190,3 +190,255 @@ def test_what_a_run_observed_is_not_part_of_a_file_result() -> None:
     b = FileResult("r.yaml", "pass", {}, [], observed=object())
     assert a == b
     assert "observed" not in repr(a) and "kept" not in repr(a)
+
+
+# ------------------------------------------------------------ check.waivers
+
+
+from scrqm.check.builtins import BUILT_INS  # noqa: E402
+from scrqm.check.waivers import apply_waivers, in_force, reasoned  # noqa: E402
+from scrqm.shape.model import Waiver  # noqa: E402
+
+
+def test_a_waiver_counts_only_with_a_real_reason() -> None:
+    assert reasoned(Waiver(rule="r", reason="Agreed with the board on 3 May."))
+    assert not reasoned(Waiver(rule="r", reason="TBC"))  # written, but a placeholder
+    assert not reasoned(Waiver(rule="r", reason="   "))
+    assert not reasoned(Waiver(rule="r"))
+
+
+def test_waivers_in_force_skip_the_unreasoned_and_keep_the_first_reason() -> None:
+    waivers = [
+        Waiver(reason="no rule named"),
+        Waiver(rule="QM1.2-x"),
+        Waiver(rule="QM1.3-y", reason="TBC"),
+        Waiver(rule="  QM1.1-z ", reason="  The board\n agreed   it. "),
+        Waiver(rule="QM1.1-z", reason="A second reason."),
+    ]
+    assert in_force(waivers) == {"QM1.1-z": "The board agreed it."}
+    assert in_force(None) == {} and in_force([]) == {}
+
+
+def test_apply_waivers_marks_the_waived_rules_findings_and_keeps_every_finding() -> None:
+    findings = [_f("a", "fail", line=1), _f("b", "warn", line=2), _f("a", "fail", line=3)]
+    waivers = [Waiver(rule="a", reason="Agreed by the panel.")]
+    marked = apply_waivers(findings, waivers)
+    assert [(f.rule, f.waived, f.waiver_reason) for f in marked] == [
+        ("a", True, "Agreed by the panel."), ("b", False, None), ("a", True, "Agreed by the panel.")]
+    redacted = apply_waivers(findings, waivers, redacted="[redacted]")
+    assert [(f.waived, f.waiver_reason) for f in redacted] == [(True, "[redacted]"), (False, None), (True, "[redacted]")]
+    assert apply_waivers(findings, None) == findings
+    assert apply_waivers(findings, [Waiver(rule="a", reason="TBC")]) == findings
+    assert not any(f.waived for f in apply_waivers(findings, [Waiver(rule="a", reason="TBC")]))
+
+
+# ------------------------------------------------------------ check.builtins
+
+
+def test_the_built_in_rules_are_fixed_values() -> None:
+    import pytest
+
+    assert sorted(BUILT_INS) == ["io", "load", "shape"]
+    assert all(b.severity == "fail" for b in BUILT_INS.values())
+    assert len({BUILT_INS["load"], BUILT_INS["shape"], BUILT_INS["load"]}) == 2  # hashable
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        BUILT_INS["io"].severity = "warn"  # type: ignore[misc]
+
+
+# ------------------------------------------------------------ check.functions
+
+
+from scrqm.check import functions as fn  # noqa: E402
+from scrqm.check.functions import (Condition, FillerSpec, Hit, MissingOptions, WordCountOptions,  # noqa: E402
+                                   _column_at, _line_at)
+
+REPEATED = "Fine. Fine. Fine. Fine. Fine."  # filler: the same sentence five times
+
+
+def _context(text: str | None = None, **kwargs: Any) -> Context:
+    return Context(today=TODAY, document=None if text is None else load_text(text), **kwargs)
+
+
+def _filler_context(*fields: str, **spec: Any) -> Context:
+    return Context(today=TODAY, filler=FillerSpec(fields=list(fields), **spec))
+
+
+def _good(**replace: str) -> Referral:
+    text = GOOD_TEXT
+    for old, new in replace.items():
+        assert old.replace("_", " ") in text or old in text
+        text = text.replace(old if old in text else old.replace("_", " "), new, 1)
+    return _referral(text)
+
+
+def test_a_field_state_says_how_it_fails_to_answer() -> None:
+    plain = _context()
+    assert plain.state("rationale", None) == "missing"
+    assert plain.state("rationale", "  ") == "missing"
+    assert plain.state("rationale", "TBC") == "a placeholder"
+    assert plain.state("rationale", REPEATED) is None  # no filler spec: filler is an answer
+    judged = _filler_context("rationale")
+    assert judged.state("rationale", REPEATED) == "filler (the same sentence appears 5 times)"
+    assert _filler_context("rationale").state("rationale", "Details to follow. Chronology TBC.") == "a placeholder"
+    assert judged.state("summary", REPEATED) is None  # not a field the pack judges
+    assert judged.filler_of("rationale", ["Fine."] * 5) is None  # not text
+    assert _filler_context("rationale").state("rationale", "It is on.") is None  # content words not asked for
+    assert _filler_context("rationale", content_words={"rationale": 1}).state("rationale", "It is on.") == (
+        "filler (it has only 0 different content words (fewer than 1))")
+    # a field's text is judged once per file (the context is the file's): the first answer is kept
+    assert judged.state("rationale", "It is a real answer about the family.") == judged.state("rationale", REPEATED)
+
+
+def test_a_condition_without_a_context_still_judges_unanswered() -> None:
+    unanswered = Condition.model_validate({"field": "involvement", "unanswered": True})
+    referral = _good()
+    agency = referral.agencies[0]  # type: ignore[index]
+    assert unanswered.holds(agency) is False
+    blank = agency.model_copy(update={"involvement": "TBC"})
+    assert unanswered.holds(blank) is True
+    any_tbc = Condition.model_validate({"any_item": {"list": "agencies", "where": {"field": "involvement",
+                                                                                  "unanswered": True}}})
+    assert any_tbc.holds(referral, _context()) is False
+    assert any_tbc.holds(_good(**{"involvement: Emergency department and paediatric intensive care, 7 to 8 November 2016.":
+                                  "involvement: TBC"}), _context()) is True
+
+
+def test_missing_without_placeholder_counts_only_absence() -> None:
+    options = MissingOptions(field="child.ethnicity", placeholder=False)
+    assert list(fn.missing(_good(**{"ethnicity: White British": "ethnicity: TBC"}), options, _context())) == []
+    assert list(fn.missing(_good(**{"ethnicity: White British": "ethnicity: ''"}), options, _context())) == [
+        Hit("child.ethnicity", {"state": "missing"})]
+    with_placeholder = MissingOptions(field="child.ethnicity")
+    assert list(fn.missing(_good(**{"ethnicity: White British": "ethnicity: TBC"}), with_placeholder, _context())) == [
+        Hit("child.ethnicity", {"state": "a placeholder"})]
+    assert list(fn.missing(_good(), with_placeholder, _context())) == []
+
+
+def test_line_at_finds_the_line_of_a_sentence_in_the_file() -> None:
+    text = ("rationale: >\n"
+            "  First sentence here. Second\n"
+            "  sentence there.\n")
+    document = load_text(text)
+    value = "First sentence here. Second sentence there."
+    assert _line_at(document, "rationale", value, 0) == 2
+    assert _line_at(document, "rationale", value, value.index("Second")) == 2
+    assert _line_at(document, "rationale", value, value.index("there")) == 3
+    assert _line_at(None, "rationale", value, 0) is None
+    assert _line_at(document, "summary", value, 0) is None  # not written in the file
+    assert _line_at(document, "rationale", value + " ...", len(value) + 1) is None  # no words from there
+    assert _line_at(document, "rationale", "Not in the file.", 0) is None
+    assert _column_at(document, 3, "sentence there.") == 3
+    assert _column_at(document, 2, "... Second sentence") == 24
+    assert _column_at(None, 3, "sentence there.") == 1
+    assert _column_at(document, 9, "sentence there.") == 1  # past the end of the file
+    assert _column_at(document, 2, "...") == 1  # no word to look for
+    assert _column_at(document, 2, "absent words") == 1
+
+
+def _match(referral: Referral, at: str, context: Context | None = None) -> list[Hit]:
+    options = fn.MatchOptions(at=at, when=Condition.model_validate({"field": "criteria.statutory", "equals": "met"}))
+    return list(fn.match(referral, options, context or _context()))
+
+
+def test_match_quotes_only_the_referrals_own_words() -> None:
+    assert _match(_good(), "criteria.statutory") == [Hit("criteria.statutory", {"value": "met"}, frozenset({"value"}))]
+    absent = _good(**{"ethnicity: White British": "ethnicity: ''"})
+    assert _match(absent, "child.ethnicity") == [
+        Hit("child.ethnicity", {"value": "absent"}, frozenset(), redacted={"value": "absent"})]
+    tbc = _good(**{"ethnicity: White British": "ethnicity: TBC"})
+    assert _match(tbc, "child.ethnicity") == [
+        Hit("child.ethnicity", {"value": "a placeholder ('TBC')"}, frozenset({"value"}),
+            redacted={"value": "a placeholder"})]
+    filler = _good(**{"ethnicity: White British": f"ethnicity: {REPEATED}"})
+    assert _match(filler, "child.ethnicity", _filler_context("child.ethnicity")) == [
+        Hit("child.ethnicity", {"value": "filler (the same sentence appears 5 times)"}, frozenset(),
+            redacted={"value": "filler (the same sentence appears 5 times)"})]
+    assert _match(filler, "child.ethnicity") == [Hit("child.ethnicity", {"value": REPEATED}, frozenset({"value"}))]
+    not_met = _good(**{"statutory: met": "statutory: not_met"})
+    assert _match(not_met, "criteria.statutory") == []
+
+
+def test_shown_without_a_context() -> None:
+    assert fn._shown(None) == "absent"
+    assert fn._shown(" TBC ") == "a placeholder ('TBC')"
+    assert fn._shown(REPEATED) == REPEATED
+    assert fn._shown(3) == "3"
+
+
+# ------------------------------------------------------------ delays and clocks
+
+from scrqm.judge.workdays import working_days_after  # noqa: E402
+
+from conftest import GOOD_2023  # noqa: E402
+
+TEXT_2023 = GOOD_2023.read_text(encoding="utf-8")
+HELD = "  date: 2024-03-22                 # held\n"
+SENT = "  sent_date: 2024-03-25            # sent to the Panel, 12 working days after the notification\n"
+NOT_MET = {"field": "criteria.notification", "equals": "not_met"}
+
+
+def _wt2023(*drop: str, **replace: str) -> Referral:
+    text = TEXT_2023
+    for line in drop:
+        assert line in text
+        text = text.replace(line, "", 1)
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new, 1)
+    return _referral(text)
+
+
+def _overdue(referral: Referral, today: dt.date = TODAY, **options: Any) -> list[Hit]:
+    settings: dict[str, Any] = {"start": ["notification.date"], "end": "rapid_review.sent_date",
+                                "fallback": "rapid_review.date", "threshold": 15, "unless": NOT_MET, **options}
+    return list(fn.overdue(referral, fn.OverdueOptions.model_validate(settings), Context(today=today)))
+
+
+def test_overdue_counts_working_days_to_today_when_no_step_is_recorded() -> None:
+    neither = _wt2023(HELD, SENT)
+    notified = dt.date(2024, 3, 7)
+    [hit] = _overdue(neither)
+    assert hit.field == "rapid_review.sent_date"
+    assert hit.params == {"elapsed": working_days_after(notified, TODAY), "threshold": 15,
+                          "end": "rapid_review.sent_date", "start": "the notification",
+                          "start_field": "notification.date"}
+    # 15 working days after Thu 2024-03-07 is Thu 2024-03-28: due that day, overdue the next
+    assert working_days_after(notified, dt.date(2024, 3, 28)) == 15
+    assert _overdue(neither, dt.date(2024, 3, 28)) == []
+    assert _overdue(neither, dt.date(2024, 3, 29)) == []  # Good Friday and Easter Monday are no working days
+    assert [h.params["elapsed"] for h in _overdue(neither, dt.date(2024, 4, 2))] == [16]
+    assert _overdue(_wt2023(HELD)) == []  # sent: not overdue
+    assert _overdue(_wt2023(SENT)) == []  # held: the delay rules judge it, not this one
+    assert _overdue(_wt2023(SENT), fallback=None) != []
+    # no clock runs where the duty does not apply
+    assert _overdue(_wt2023(HELD, SENT, **{"  notification: met": "  notification: not_met"})) == []
+    assert _overdue(_wt2023(HELD, SENT, **{"  notification: met": "  notification: not_met"}), unless=None) != []
+    assert _overdue(neither, start=["rapid_review.date"]) == []  # no start date: nothing to count from
+
+
+def _delay(referral: Referral, **options: Any) -> list[Hit]:
+    settings: dict[str, Any] = {"start": ["incident.aware_date", "incident.date"], "end": "referral.date",
+                                "threshold": 5, "explanation": "delay.explanation", "when": "unexplained", **options}
+    return list(fn.delay(referral, fn.DelayOptions.model_validate(settings), _context()))
+
+
+def test_no_delay_is_reported_where_no_clock_runs() -> None:
+    late = _good(**{"date: 2016-11-10": "date: 2016-11-30"})
+    [hit] = _delay(late)
+    assert hit.params["delay"] == 16 and hit.params["state"] == "missing"
+    statutory_met = {"field": "criteria.statutory", "equals": "met"}
+    assert _delay(late, unless=statutory_met) == []
+    assert len(_delay(late, unless={"field": "criteria.statutory", "equals": "not_met"})) == 1
+
+
+# ------------------------------------------------------------ identifiers
+
+NHS = "943 476 5919"  # the NHS's own published test number: passes modulus 11
+
+
+def test_identifiers_are_found_in_the_referral_without_a_file() -> None:
+    referral = _good(**{"reference: Child F": f"reference: Child F {NHS}",
+                        "  - Brambleway Day Nursery": "  - Brambleway Day Nursery, someone@example.org"})
+    hits = list(fn.identifiers(referral, fn.IdentifierOptions(kinds=["nhs_number", "email"]), _context()))
+    assert sorted((h.field, h.params["kind"]) for h in hits) == [
+        ("child.reference", "an NHS number"), ("institutions.0", "an email address")]
