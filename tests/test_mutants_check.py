@@ -442,3 +442,219 @@ def test_identifiers_are_found_in_the_referral_without_a_file() -> None:
     hits = list(fn.identifiers(referral, fn.IdentifierOptions(kinds=["nhs_number", "email"]), _context()))
     assert sorted((h.field, h.params["kind"]) for h in hits) == [
         ("child.reference", "an NHS number"), ("institutions.0", "an email address")]
+
+
+def _acronyms(rationale: str) -> list[str]:
+    referral = _good(**{"rationale: >": "rationale: >\n  " + rationale + "\n"})
+    hits = fn.unexpanded_acronyms(referral, fn.AcronymOptions(field="rationale"), _context())
+    return [h.params["acronym"] for h in hits]
+
+
+def test_an_acronym_inside_an_identifier_is_not_named() -> None:
+    assert _acronyms("The family lived at SW1A 1AA, and the MARAC heard of it.") == ["MARAC"]
+    assert _acronyms("The family lived at SW1A 1AA MARAC heard of it.") == ["MARAC"]  # just after one
+    assert _acronyms("His number JG 10 37 54 A was known to the MARAC.") == ["MARAC"]
+    assert _acronyms("The MARAC heard of it.") == ["MARAC"]
+
+
+# ------------------------------------------------------------ conditions
+
+
+def test_a_condition_is_exactly_one_kind_with_exactly_one_test() -> None:
+    import pydantic
+    import pytest
+
+    with pytest.raises(pydantic.ValidationError, match="exactly one of: field"):
+        Condition.model_validate({"field": "a", "equals": 1, "all": []})
+    with pytest.raises(pydantic.ValidationError, match="exactly one of: field"):
+        Condition.model_validate({})
+    with pytest.raises(pydantic.ValidationError, match="needs exactly one of equals"):
+        Condition.model_validate({"field": "a", "equals": 1, "absent": True})
+    with pytest.raises(pydantic.ValidationError, match="needs exactly one of equals"):
+        Condition.model_validate({"field": "a"})
+    assert Condition.model_validate({"all": []}).all == []
+
+
+def _holds(condition: dict[str, Any], referral: Referral | None = None) -> bool:
+    return Condition.model_validate(condition).holds(referral or _good(), _context())
+
+
+def test_conditions_combine_as_all_any_and_not() -> None:
+    met = {"field": "criteria.statutory", "equals": "met"}
+    not_met = {"field": "criteria.statutory", "equals": "not_met"}
+    assert _holds(met) and not _holds(not_met)
+    assert not _holds({"not": met}) and _holds({"not": not_met})
+    assert _holds({"all": [met, {"not": not_met}]}) and not _holds({"all": [met, not_met]})
+    assert _holds({"any": [not_met, met]}) and not _holds({"any": [not_met, {"not": met}]})
+    assert _holds({"all": []}) and not _holds({"any": []})
+    assert _holds({"field": "criteria.statutory", "in": ["not_met", "met"]})
+    assert not _holds({"field": "criteria.statutory", "in": ["not_met"]})
+    assert _holds({"field": "delay.explanation", "absent": True})
+    assert not _holds({"field": "delay.explanation", "absent": False})
+    assert _holds({"field": "rationale", "unanswered": False})
+    assert _holds({"field": "delay.explanation", "unanswered": True})
+    assert _holds({"field": "child.looked_after", "equals": False})
+
+
+def test_a_check_runs_before_the_waivers_unless_registered_after_them() -> None:
+    spec = fn.CheckSpec("c", fn.missing, MissingOptions, "", frozenset())  # type: ignore[arg-type]
+    assert spec.after_waivers is False
+    assert fn.CHECKS["missing"].after_waivers is False and fn.CHECKS["waiver_unused"].after_waivers is True
+
+
+# ------------------------------------------------------------ the documented option defaults
+
+ENGLISH = ("family moved house last spring school noticed attendance fell while mother worked nights "
+           "local care home near river where several neighbours heard shouting late most evenings during "
+           "winter before police finally visited child often seemed tired hungry teachers raised concerns "
+           "twice doctor recorded bruises social worker planned another visit soon after birthday party").split()
+GIBBERISH = [f"zq{c}{d}x" for c in "bcdfghjklmnp" for d in "vwyz"]
+
+
+def _filler(text: str, **spec: Any) -> str | None:
+    return _filler_context("rationale", **spec).state("rationale", text)
+
+
+def test_filler_by_repetition_is_more_than_half_the_words_by_default() -> None:
+    half = " ".join(["Fine."] * 50 + ENGLISH[:50]) + "."
+    assert _filler(half) is None  # 50 per cent is not more than 50
+    assert _filler(half, repeated_percent=49) == "filler (the same sentence appears 50 times)"
+    over = " ".join(["Fine."] * 51 + ENGLISH[:49]) + "."
+    assert _filler(over) == "filler (the same sentence appears 51 times)"
+    assert _filler(over, repeated_percent=51) is None
+
+
+def test_filler_by_foreign_words_is_more_than_half_of_those_checked_by_default() -> None:
+    half = " ".join(ENGLISH[:40] + GIBBERISH[:40]) + "."
+    assert _filler(half) is None
+    assert _filler(half, not_english_percent=49) == "filler (most of its words are not English: 40 of the 80 checked)"
+    over = " ".join(ENGLISH[:40] + GIBBERISH[:41]) + "."
+    assert _filler(over) == "filler (most of its words are not English: 41 of the 81 checked)"
+    assert _filler(over, not_english_percent=51) is None
+
+
+def _sentence(i: int, changed: int = 0) -> str:
+    words = [f"w{i}{letter}" for letter in "abcdefgh"]  # eight words, none shared with another sentence
+    return " ".join(words[:8 - changed] + [f"new{i}{k}" for k in range(changed)]) + "."
+
+
+def _overlap(mine: list[str], theirs: list[str], **options: Any) -> list[Hit]:
+    referral = _good().model_copy(update={"rationale": " ".join(mine), "working_together_concerns": " ".join(theirs)})
+    settings = fn.OverlapOptions(field="rationale", other="working_together_concerns", **options)
+    return list(fn.overlap(referral, settings, _context()))
+
+
+def test_overlap_is_more_than_half_the_sentences_by_default() -> None:
+    half = [_sentence(1), _sentence(2)]
+    assert _overlap(half, [_sentence(1)]) == []
+    [hit] = _overlap(half, [_sentence(1)], more_than_percent=49)
+    assert hit.params == {"repeated": 1, "sentences": 2, "lines": "sentences 1", "other": "working_together_concerns"}
+    # 26 of 51 sentences: just over half
+    many = [_sentence(i) for i in range(51)]
+    [hit] = _overlap(many, many[:26])
+    assert (hit.params["repeated"], hit.params["sentences"]) == (26, 51)
+    assert _overlap(many, many[:26], more_than_percent=51) == []
+    assert [h.params["lines"] for h in _overlap(half, half)] == ["sentences 1 and 2"]
+
+
+def test_overlapping_sentences_may_differ_in_two_words_by_default() -> None:
+    assert len(_overlap([_sentence(1)], [_sentence(1, changed=2)])) == 1
+    assert _overlap([_sentence(1)], [_sentence(1, changed=2)], changed_words=1) == []
+    assert _overlap([_sentence(1)], [_sentence(1, changed=3)]) == []
+    assert len(_overlap([_sentence(1)], [_sentence(1, changed=3)], changed_words=3)) == 1
+
+
+def test_and_names_one_item_alone_and_the_last_after_and() -> None:
+    assert fn._and([3]) == "3"
+    assert fn._and([3, 5]) == "3 and 5"
+    assert fn._and([1, 2, 3]) == "1, 2 and 3"
+
+
+# ------------------------------------------------------------ positions searched from where the value starts
+
+
+def test_a_word_is_looked_for_from_the_first_character_of_its_value() -> None:
+    text = ("summary: the notes of the old MARAC and CAMHS\n"
+            "rationale: MARAC met, the CAMHS\n"
+            "  team and the MARAC again.\n")
+    document = load_text(text)
+    assert fn._written_at(document, "rationale", "MARAC") == (2, 12)  # not the earlier line, not the later one
+    assert fn._written_at(document, "rationale", "CAMHS") == (2, 27)
+    value = "MARAC met, the CAMHS team and the MARAC again."
+    assert _line_at(document, "rationale", value, 0) == 2
+    assert _line_at(document, "rationale", value, value.index("the CAMHS")) == 2
+    assert _line_at(document, "rationale", value, value.index("team")) == 3
+
+
+def test_hits_and_check_specs_are_immutable() -> None:
+    import pytest
+
+    hit = Hit("rationale", {"acronym": "MARAC"})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hit.field = "summary"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fn.CHECKS["missing"].after_waivers = True  # type: ignore[misc]
+
+
+def test_option_percentages_and_counts_are_bounded() -> None:
+    import pydantic
+    import pytest
+
+    for name in ("repeated_percent", "not_english_percent"):
+        assert getattr(FillerSpec.model_validate({"fields": [], name: 0}), name) == 0
+        assert getattr(FillerSpec.model_validate({"fields": [], name: 100}), name) == 100
+        for wrong in (-1, 101):
+            with pytest.raises(pydantic.ValidationError):
+                FillerSpec.model_validate({"fields": [], name: wrong})
+    assert FillerSpec(fields=[], repeats=2).repeats == 2
+    with pytest.raises(pydantic.ValidationError):
+        FillerSpec(fields=[], repeats=1)
+    base = {"field": "rationale", "other": "incident.summary"}
+    assert fn.OverlapOptions.model_validate({**base, "more_than_percent": 0, "changed_words": 0}).changed_words == 0
+    assert fn.OverlapOptions.model_validate({**base, "more_than_percent": 100}).more_than_percent == 100
+    for wrong in ({"more_than_percent": -1}, {"more_than_percent": 101}, {"changed_words": -1}):
+        with pytest.raises(pydantic.ValidationError):
+            fn.OverlapOptions.model_validate({**base, **wrong})
+
+
+def test_options_and_filler_specs_cannot_be_changed_once_loaded() -> None:
+    import pydantic
+    import pytest
+
+    options = MissingOptions(field="rationale")
+    assert hash(options) == hash(MissingOptions(field="rationale"))
+    with pytest.raises(pydantic.ValidationError):
+        options.placeholder = False  # type: ignore[misc]
+    spec = FillerSpec(fields=["rationale"])
+    with pytest.raises(pydantic.ValidationError):
+        spec.repeats = 5  # type: ignore[misc]
+    with pytest.raises(pydantic.ValidationError):
+        MissingOptions.model_validate({"field": "rationale", "unknown": 1})
+
+
+def test_a_context_does_not_show_what_it_has_judged() -> None:
+    context = _filler_context("rationale")
+    context.state("rationale", REPEATED)
+    assert "_judged" not in repr(context) and "same sentence" not in repr(context)
+
+
+def test_a_late_rapid_review_names_the_step_its_delay_is_counted_to() -> None:
+    options = {"start": ["notification.date"], "end": "rapid_review.sent_date", "fallback": "rapid_review.date",
+               "threshold": 5, "explanation": "rapid_review.delay_explanation", "when": "unexplained"}
+    sent = _wt2023()
+    [hit] = list(fn.delay(sent, fn.DelayOptions.model_validate(options), _context()))
+    assert (hit.params["end"], hit.params["delay"], hit.params["start"]) == ("sent to the Panel", 12, "the notification")
+    held = _wt2023(SENT)
+    [hit] = list(fn.delay(held, fn.DelayOptions.model_validate(options), _context()))
+    assert (hit.params["end"], hit.params["delay"]) == ("held", 11)
+    no_fallback = {**options, "fallback": None}
+    assert list(fn.delay(held, fn.DelayOptions.model_validate(no_fallback), _context())) == []
+    labelled = {**options, "start_labels": {"notification.date": "the Panel was told"}}
+    [hit] = list(fn.delay(sent, fn.DelayOptions.model_validate(labelled), _context()))
+    assert (hit.params["start"], hit.params["start_field"]) == ("the Panel was told", "notification.date")
+
+
+def test_filler_counts_repetition_from_three_copies_by_default() -> None:
+    assert _filler("Fine. Fine. Fine. Good.") == "filler (the same sentence appears 3 times)"
+    assert _filler("Fine. Fine. Good.") is None
+    assert _filler("Fine. Fine. Good.", repeats=2) == "filler (the same sentence appears 2 times)"
