@@ -658,3 +658,53 @@ def test_filler_counts_repetition_from_three_copies_by_default() -> None:
     assert _filler("Fine. Fine. Fine. Good.") == "filler (the same sentence appears 3 times)"
     assert _filler("Fine. Fine. Good.") is None
     assert _filler("Fine. Fine. Good.", repeats=2) == "filler (the same sentence appears 2 times)"
+
+
+def test_positions_count_every_character_of_the_lines_before_the_value() -> None:
+    comments = "".join(f"# note {i}\n" for i in range(40))
+    text = comments + "# the MARAC met\nrationale: the MARAC met.\n"
+    document = load_text(text)
+    line = text.count("\n")
+    assert fn._written_at(document, "rationale", "MARAC") == (line, 16)
+    assert _line_at(document, "rationale", "the MARAC met.", 0) == line
+    assert fn._written_at(load_text("\n\nrationale: the MARAC met.\n"), "rationale", "MARAC") == (3, 16)
+    assert fn._written_at(load_text("\nrationale: the MARAC met.\n"), "rationale", "MARAC") == (2, 16)
+
+
+def test_a_sentence_is_found_by_its_first_four_words() -> None:
+    text = ("rationale: |\n"
+            "  The police came today.\n"
+            "  The police came back later.\n")
+    value = "The police came today.\nThe police came back later.\n"
+    assert _line_at(load_text(text), "rationale", value, value.index("The police came back")) == 3
+    # a fifth word after an escape in a quoted value is not looked for
+    quoted = 'rationale: "One two three four\\tfive six."\n'
+    assert _line_at(load_text(quoted), "rationale", "One two three four\tfive six.", 0) == 1
+
+
+def test_placeholder_sentences_are_numbered_from_one_and_point_at_their_line() -> None:
+    text = _with_rationale("rationale: >\n"
+                           "  Child F died after an injury that the hospital believes was inflicted.\n"
+                           "  Further details TBC.\n")
+    document = load_text(text)
+    referral = Referral.model_validate(document.data)
+    hits = list(fn.placeholder_sentences(referral, fn.SentencesOptions(field="rationale"), _context(text)))
+    line = text.splitlines().index("  Further details TBC.") + 1
+    assert [(h.params, h.position) for h in hits] == [({"number": 2, "line": line}, (line, 3))]
+    without_file = list(fn.placeholder_sentences(referral, fn.SentencesOptions(field="rationale"), _context()))
+    assert [(h.params, h.position) for h in without_file] == [({"number": 2, "line": "?"}, None)]
+
+
+def test_a_condition_is_immutable_and_can_be_built_by_its_python_names() -> None:
+    import pydantic
+    import pytest
+
+    inside = Condition(field="criteria.statutory", in_=["met"])
+    assert inside.holds(_good(), _context())
+    assert not Condition(not_=inside).holds(_good(), _context())
+    assert Condition.model_validate({"field": "criteria.statutory", "in_": ["met"]}) == inside
+    with pytest.raises(pydantic.ValidationError):
+        inside.field = "rationale"  # type: ignore[misc]
+    item = fn.ItemCondition(list="agencies", where=inside)
+    with pytest.raises(pydantic.ValidationError):
+        item.list = "institutions"  # type: ignore[misc]
