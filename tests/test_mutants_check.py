@@ -708,3 +708,49 @@ def test_a_condition_is_immutable_and_can_be_built_by_its_python_names() -> None
     item = fn.ItemCondition(list="agencies", where=inside)
     with pytest.raises(pydantic.ValidationError):
         item.list = "institutions"  # type: ignore[misc]
+
+
+def test_a_date_before_1900_is_early_by_default() -> None:
+    options = fn.EarlyOptions(fields=["incident.date"])
+    early = _good(**{"date: 2016-11-07": "date: 1899-12-31"})
+    assert list(fn.early_dates(early, options, _context())) == [
+        Hit("incident.date", {"date": "1899-12-31", "earliest": "1900-01-01"}, frozenset({"date"}))]
+    for fine in ("1900-01-01", "1900-01-02", "1900-02-01", "1900-12-31"):
+        assert list(fn.early_dates(_good(**{"date: 2016-11-07": f"date: {fine}"}), options, _context())) == [], fine
+
+
+def test_a_check_keeps_its_docstring_as_its_description() -> None:
+    assert fn.CHECKS["missing"].doc.startswith("The field is absent (missing, blank, null, an empty list)")
+    assert fn.CHECKS["delay"].doc == "The referral is late and the delay is not (well enough) explained."
+
+
+def test_all_of_the_sentences_repeated_is_more_than_99_per_cent() -> None:
+    assert len(_overlap([_sentence(1)], [_sentence(1)], more_than_percent=99)) == 1
+    assert _overlap([_sentence(1)], [_sentence(1)], more_than_percent=100) == []
+
+
+def test_a_sentence_line_counts_a_leading_blank_line() -> None:
+    assert _line_at(load_text("\nrationale: The police came.\n"), "rationale", "The police came.", 0) == 2
+
+
+def test_repeated_sentences_are_named_by_their_lines_in_the_file() -> None:
+    def named(rationale_lines: list[str], concerns: str) -> tuple[int, list[str]]:
+        text = _with_rationale("rationale: |\n" + "".join(f"  {line}\n" for line in rationale_lines))
+        document = load_text(text)
+        referral = Referral.model_validate(document.data).model_copy(update={"working_together_concerns": concerns})
+        options = fn.OverlapOptions(field="rationale", other="working_together_concerns")
+        first = text.splitlines().index("  " + rationale_lines[0]) + 1
+        return first, [h.params["lines"] for h in fn.overlap(referral, options, _context(text))]
+
+    first, lines = named([_sentence(1), _sentence(2), _sentence(3)], f"{_sentence(2)} {_sentence(3)}")
+    assert lines == [f"lines {first + 1} and {first + 2}"]
+    first, lines = named([_sentence(1)], _sentence(1))
+    assert lines == [f"line {first}"]
+
+
+def test_first_present_gives_the_first_field_that_has_a_value_else_the_last_named() -> None:
+    referral = _good()
+    assert fn.first_present(referral, ["delay.explanation", "incident.aware_date", "incident.date"]) == (
+        "incident.aware_date", dt.date(2016, 11, 8))
+    assert fn.first_present(referral, ["delay.explanation", "rapid_review.date"]) == ("rapid_review.date", None)
+    assert fn.first_present(referral, []) == ("", None)
