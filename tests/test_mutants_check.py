@@ -754,3 +754,29 @@ def test_first_present_gives_the_first_field_that_has_a_value_else_the_last_name
         "incident.aware_date", dt.date(2016, 11, 8))
     assert fn.first_present(referral, ["delay.explanation", "rapid_review.date"]) == ("rapid_review.date", None)
     assert fn.first_present(referral, []) == ("", None)
+
+
+def test_each_missing_numbers_the_entries_from_one() -> None:
+    referral = _good(**{"involvement: Emergency department and paediatric intensive care, 7 to 8 November 2016.":
+                        "involvement: TBC"})
+    options = fn.EachMissingOptions(list="agencies", item_field="involvement")
+    assert list(fn.each_missing(referral, options, _context())) == [Hit("agencies.4.involvement", {"number": 5})]
+    assert list(fn.each_missing(_good(), options, _context())) == []
+
+
+def _waivers(*waivers: dict[str, Any]) -> Referral:
+    return _good().model_copy(update={"waivers": [Waiver(**w) for w in waivers]})
+
+
+def test_waiver_checks_number_the_waivers_from_one() -> None:
+    referral = _waivers({"rule": "QM1.1-x", "reason": "Agreed by the panel."}, {"rule": "QM1.2-y", "reason": "TBC"},
+                        {"reason": "No rule named."}, {"rule": "QM1.1-xx", "reason": "Agreed too."})
+    context = Context(today=TODAY, rule_ids=frozenset({"QM1.1-x", "QM1.2-y"}), rules_run=frozenset({"QM1.1-x"}))
+    options = fn.WaiverOptions()
+    assert list(fn.waiver_reason(referral, options, context)) == [Hit("waivers.1.reason", {"number": 2})]
+    assert list(fn.waiver_unknown(referral, options, context)) == [
+        Hit("waivers.2.rule", {"number": 3, "rule": "", "suggestion": ""}),
+        Hit("waivers.3.rule", {"number": 4, "rule": "QM1.1-xx", "suggestion": "; did you mean `QM1.1-x`?"},
+            frozenset({"rule"}))]
+    assert list(fn.waiver_unused(referral, options, context)) == [
+        Hit("waivers.0.rule", {"number": 1, "rule": "QM1.1-x"})]
