@@ -457,9 +457,7 @@ def _meaning(value: Any, field_path: str, context: Context) -> str | None:
     when it can only be told by quoting it."""
     if textutil.is_absent(value):
         return "absent"
-    if isinstance(value, str) and textutil.is_placeholder(value):
-        return "a placeholder"
-    return context.state(field_path, value)
+    return context.state(field_path, value)  # "a placeholder", a filler state, or None
 
 
 def _shown(value: Any, field_path: str = "", context: Context | None = None) -> str:
