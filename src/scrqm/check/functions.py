@@ -365,7 +365,9 @@ def _column_at(document: Document | None, line: int, text: str) -> int:
         return 1
     row = document.text.splitlines()[line - 1] if line <= len(document.text.splitlines()) else ""
     first = re.match(r"\W*([^\W_]+)", text)
-    at = row.find(first.group(1)) if first else -1
+    if first is None:  # no word to look for
+        return 1
+    at = row.find(first.group(1))
     return at + 1 if at >= 0 else 1
 
 
