@@ -27,7 +27,7 @@ from scrqm.judge.identifiers import KIND_LABELS, find_identifiers
 from scrqm.judge.substance import (filler_kind, placeholder_only, placeholder_sentence, sentences, shared_sentences,
                                    uses_vocabulary)
 from scrqm.judge.workdays import working_days_after
-from scrqm.load.document import Document
+from scrqm.load.document import Document, Position
 from scrqm.result import Finding
 from scrqm.shape.model import Referral, get_field
 
@@ -243,6 +243,13 @@ def unexpanded_acronyms(referral: Referral, options: AcronymOptions, context: Co
         yield Hit(options.field, {"acronym": acronym}, frozenset({"acronym"}), position=position)
 
 
+def _index_of(document: Document, start: Position) -> int:
+    """Where the 1-based line and column `start` is in `document.text` (the file's own line breaks)."""
+    lines = document.text.splitlines(keepends=True)
+    before = sum(len(line) for line in lines[: start.line - 1])
+    return before + start.column - 1
+
+
 def _written_at(document: Document | None, field: str, word: str) -> tuple[int, int] | None:
     """Line and column of `word`'s first use in the text of `field`, as the file has it.
 
@@ -255,9 +262,7 @@ def _written_at(document: Document | None, field: str, word: str) -> tuple[int, 
     start = document.values.get(path)
     if start is None:
         return None
-    lines = document.text.splitlines(keepends=True)
-    offset = sum(len(line) for line in lines[: start.line - 1]) + start.column - 1
-    found = re.compile(rf"(?<![\w&]){re.escape(word)}(?![\w&])").search(document.text, offset)
+    found = re.compile(rf"(?<![\w&]){re.escape(word)}(?![\w&])").search(document.text, _index_of(document, start))
     if found is None:
         return None
     line = document.text.count("\n", 0, found.start()) + 1
@@ -351,9 +356,7 @@ def _line_at(document: Document | None, field_path: str, value: str, offset: int
     first = re.findall(r"[^\W_]+", value[offset:])[:4]
     if not first:
         return None
-    lines = document.text.splitlines(keepends=True)
-    begin = sum(len(line) for line in lines[: start.line - 1]) + start.column - 1
-    found = re.compile(r"[\W_]+".join(re.escape(w) for w in first)).search(document.text, begin)
+    found = re.compile(r"[\W_]+".join(re.escape(w) for w in first)).search(document.text, _index_of(document, start))
     return None if found is None else document.text.count("\n", 0, found.start()) + 1
 
 
@@ -362,7 +365,9 @@ def _column_at(document: Document | None, line: int, text: str) -> int:
         return 1
     row = document.text.splitlines()[line - 1] if line <= len(document.text.splitlines()) else ""
     first = re.match(r"\W*([^\W_]+)", text)
-    at = row.find(first.group(1)) if first else -1
+    if first is None:  # no word to look for
+        return 1
+    at = row.find(first.group(1))
     return at + 1 if at >= 0 else 1
 
 
@@ -457,9 +462,7 @@ def _meaning(value: Any, field_path: str, context: Context) -> str | None:
     when it can only be told by quoting it."""
     if textutil.is_absent(value):
         return "absent"
-    if isinstance(value, str) and textutil.is_placeholder(value):
-        return "a placeholder"
-    return context.state(field_path, value)
+    return context.state(field_path, value)  # "a placeholder", a filler state, or None
 
 
 def _shown(value: Any, field_path: str = "", context: Context | None = None) -> str:
