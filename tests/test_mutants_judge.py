@@ -468,3 +468,11 @@ def test_a_missing_word_list_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(english.importlib.util, "find_spec", lambda name, *args: importlib.machinery.ModuleSpec(name, None))
     with pytest.raises(RuntimeError, match="not installed"):
         english.english_words.__wrapped__(10)
+
+
+def test_a_working_day_far_outside_the_known_years_is_not_looked_up() -> None:
+    # The look-up's cache holds only the known years, whatever years the referrals name.
+    before = workdays._weekday_bank_holidays.cache_info().currsize
+    for year in (1, 1850, 1899, 2101, 9999):
+        assert is_working_day(date(year, 1, 4)) is (date(year, 1, 4).weekday() < 5)
+    assert workdays._weekday_bank_holidays.cache_info().currsize == before

@@ -99,7 +99,10 @@ def _weekdays_up_to(ordinal: int) -> int:
 
 def is_working_day(day: date) -> bool:
     """Return True when day is a Monday to Friday that is not a bank holiday."""
-    return day.weekday() < _FIRST_WEEKEND_DAY and day not in _weekday_bank_holidays(day.year)
+    if day.weekday() >= _FIRST_WEEKEND_DAY:
+        return False
+    # Outside the known years there are no bank holidays, and no look-up: the cache holds known years only.
+    return not FIRST_KNOWN_YEAR <= day.year <= LAST_KNOWN_YEAR or day not in _weekday_bank_holidays(day.year)
 
 
 def working_days_after(start: date, end: date) -> int:
