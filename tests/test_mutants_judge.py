@@ -23,7 +23,7 @@ from scrqm.judge.english import COMMON_WORDS, english_words, is_english
 from scrqm.judge.identifiers import find_identifiers, mask_identifiers
 from scrqm.judge.prose import unexpanded_acronyms
 from scrqm.judge.substance import (_changes, _checked_words, _sentence_starts, filler_kind, placeholder_only,
-                                   same_sentence, sentences, shared_sentences, words)
+                                   placeholder_sentence, same_sentence, sentences, shared_sentences, words)
 from scrqm.judge.workdays import is_working_day, working_days_after
 
 
@@ -309,6 +309,12 @@ def test_not_english_needs_three_checked_words() -> None:
     assert filler_kind("asdf qwer zxcv") == "most of its words are not English: 3 of the 3 checked"
 
 
+def test_not_english_must_be_more_than_the_percentage() -> None:
+    # Every word checked is not English: more than 99 per cent, never more than 100.
+    assert filler_kind("asdf qwer zxcv", not_english_percent=99) == "most of its words are not English: 3 of the 3 checked"
+    assert filler_kind("Asdf qwer zxcv", not_english_percent=100) is None
+
+
 def test_seven_words_in_capitals_are_acronyms_eight_are_a_text_typed_in_capitals() -> None:
     assert filler_kind("ZORB QUIX VREN PLOK BLIX FRAM GLUB") is None
     assert filler_kind("ZORB QUIX VREN PLOK BLIX FRAM GLUB DRUK") == (
@@ -377,9 +383,30 @@ def test_a_repeated_phrase_is_found_behind_runs_of_one_word() -> None:
         "the same phrase of 2 words is repeated 3 times")
     assert filler_kind("a a a a b b b b c d c d c d", repeated_percent=35) == (
         "the same phrase of 2 words is repeated 3 times")
+    # Wherever the phrase starts: at the first word, or at an odd offset.
+    assert filler_kind("c d c d c d a a a a b b b b e e e e", repeated_percent=30) == (
+        "the same phrase of 2 words is repeated 3 times")
+    assert filler_kind("a a a a b b b b e e e e z c d c d c d", repeated_percent=30) == (
+        "the same phrase of 2 words is repeated 3 times")
+
+
+LATER = "because nobody could say why she had missed every appointment since spring"
+
+
+def test_a_repeated_phrase_is_of_five_words_at_most() -> None:
+    # Five words three times, 15 of 27: a phrase (four words, 12 of 27, would not be).
+    assert filler_kind(" ".join(["the child was seen today"] * 3) + " " + LATER) == (
+        "the same phrase of 5 words is repeated 3 times")
+    # Six words three times, 18 of 33: its five-word parts are 15 of 33, under half, and six
+    # words is past a phrase (the sentence is not pasted either: it is one sentence).
+    assert filler_kind(" ".join(["the child was seen at home"] * 3) + " " + LATER + " when police went") is None
 
 
 # ---------------------------------------------------------------- substance: placeholders
+
+
+def test_a_sentence_holding_every_hint_is_still_judged_by_the_pattern() -> None:
+    assert placeholder_sentence("Pending, awaited, outstanding, to come: t.b.c., to be confirmed, to follow.") is True
 
 
 def test_a_short_text_is_twelve_words_or_fewer_whatever_its_punctuation() -> None:
@@ -396,6 +423,8 @@ def test_word_edit_distance_stops_at_the_limit() -> None:
     assert _changes(tuple("abcd"), tuple("abcd"), 0) == 0
     assert _changes(("a",), ("a", "b", "c", "d"), 1) == 2  # lengths already too far apart
     assert _changes(tuple("abcdef"), tuple("uvwxyz"), 2) == 3  # past the limit on the way
+    assert _changes(("x", "a", "b"), ("a", "b"), 2) == 1  # a word taken off the front
+    assert _changes(("x", "y", "a"), ("a",), 2) == 2
 
 
 def test_same_sentence() -> None:
@@ -406,6 +435,7 @@ def test_same_sentence() -> None:
     assert same_sentence(("the", "child", "was", "seen"), ("the", "baby", "was", "hurt"), 2) is False
     six = ("the", "child", "was", "seen", "at", "home")
     assert same_sentence(six, ("the", "child", "was", "seen", "at", "school"), 2) is True
+    assert same_sentence(six, ("the", "baby", "was", "seen", "at", "school"), 2) is True  # six words: two
     assert same_sentence(six, ("police", "never", "went", "to", "that", "flat"), 2) is False
 
 

@@ -192,7 +192,7 @@ def _most_repeated(words: list[str], size: int) -> list[tuple[tuple[str, ...], i
     for gram, copies in grams.most_common():
         if copies <= best[1]:
             break
-        count, i = 0, 0
+        count = i = 0
         while i <= len(words) - size:
             if tuple(words[i:i + size]) == gram:
                 count, i = count + 1, i + size
@@ -230,7 +230,7 @@ def filler_kind(
     counts = Counter(all_words)
     # No phrase of five words or fewer occurs more often than its most frequent word, and
     # repeated sentences or phrases are made of words that occur `repeats` times or more.
-    most = counts.most_common(1)[0][1]
+    most = max(counts.values())
     frequent = sum(count for count in counts.values() if count >= repeats)
     repeated = frequent * 100 > repeated_percent * total
     if repeated:
