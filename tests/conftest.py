@@ -27,6 +27,18 @@ GOOD_TEXT = GOOD.read_text(encoding="utf-8")
 GOOD_2023 = EXAMPLES / "wt2023" / "01-exemplary-death.yaml"
 
 
+def signals_as_from_a_shell() -> None:
+    """For a child about to exec: SIGINT unblocked and at its default, as a shell starts a command.
+
+    A test that sends a real Ctrl-C must not depend on what the test runner's own
+    process does with SIGINT at that moment (an ignored or blocked signal is inherited).
+    """
+    import signal
+
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
     """Run `scrqm ARGS...` in-process; the click Result (stdout and stderr apart).
 

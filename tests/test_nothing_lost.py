@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import EXAMPLES, GOOD, TODAY, invoke
+from conftest import EXAMPLES, GOOD, TODAY, invoke, signals_as_from_a_shell
 
 
 def report_formats() -> list[str]:
@@ -136,6 +136,7 @@ def test_sigint_to_a_real_process_exits_130(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "scrqm", "check", "--isolated", "-"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+        preexec_fn=signals_as_from_a_shell,
     )
     deadline = time.monotonic() + 20
     while not _blocked_reading_stdin(process.pid) and time.monotonic() < deadline:

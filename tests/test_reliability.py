@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import EXAMPLES, GOOD, TODAY
+from conftest import EXAMPLES, GOOD, TODAY, signals_as_from_a_shell
 
 
 
@@ -491,7 +491,7 @@ def _run_then_signal(folder: Path, out: Path, signum: int) -> tuple[Any, float, 
     process = subprocess.Popen(
         [sys.executable, "-m", "scrqm", "check", "--isolated", "--no-cache", "-j", "2", "-f", "json",
          "-o", str(out / "report.json"), str(folder)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=out)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=out, preexec_fn=signals_as_from_a_shell)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(_children(process.pid)) < 2 and process.poll() is None:
         time.sleep(0.02)
