@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import signals_as_from_a_shell
+
 _ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z~]|\x1b[=>]|\r")
 
 
@@ -27,9 +29,7 @@ class PtySession:
             environment.pop("EDITOR", None)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: the real command line
-            # SIGINT unblocked and at its default, as a shell starts a command (conftest.signals_as_from_a_shell).
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signals_as_from_a_shell()
             os.chdir(cwd)
             os.execve(sys.executable, [sys.executable, "-m", "scrqm", *args], environment)
         self.screen = ""

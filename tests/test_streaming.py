@@ -32,7 +32,6 @@ def test_a_streamed_report_is_the_report_written_at_the_end(fmt: str, folder: Pa
                     str(written), str(folder))
     assert streamed.exit_code == at_end.exit_code == 1
     assert streamed.stdout == written.read_text(encoding="utf-8")
-    assert streamed.stdout.count(folder.name) >= 8 or fmt != "text"
 
 
 @pytest.mark.parametrize("fmt", STREAMED)

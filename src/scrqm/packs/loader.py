@@ -22,6 +22,7 @@ import hashlib
 import re
 import string
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, Iterable, Iterator, Literal, Protocol
@@ -323,11 +324,10 @@ def forget_assembled() -> None:
 
 
 def _own_copy(ruleset: RuleSet) -> RuleSet:
-    return replace(
-        ruleset, questions=dict(ruleset.questions), groups=dict(ruleset.groups), rules=list(ruleset.rules),
-        thresholds=dict(ruleset.thresholds), sources=list(ruleset.sources), citations=dict(ruleset.citations),
-        vocabularies=dict(ruleset.vocabularies), facts=dict(ruleset.facts),
-    )
+    """`ruleset` with a list or table of its own in every field that holds one (their items are shared)."""
+    copies: dict[str, Any] = {f.name: type(value)(value) for f in dataclass_fields(ruleset)
+                              if isinstance(value := getattr(ruleset, f.name), (list, dict))}
+    return replace(ruleset, **copies)
 
 
 def _load_ruleset(profile: str, *, extra_dirs: list[Path] | None, thresholds: dict[str, int] | None) -> RuleSet:

@@ -152,10 +152,17 @@ def iter_check_files(
     runner = _Runner(plan, jobs=jobs, chunk=chunk, workers=_workers(jobs, files=len(files), chunk=chunk),
                      advance=advance)
 
-    def file(job: Job, result: FileResult) -> None:
-        if cache is not None and job.key:
+    def checked(job: Job, result: FileResult) -> None:
+        if cache is not None:
             cache.put(job.key, result)
-        ready[job.index] = check_file_name(result, plan.rules_for(result.path), redact=plan.settings.redact)
+        ready[job.index] = result
+
+    def in_order() -> Iterator[FileResult]:
+        nonlocal following
+        while following in ready:
+            result = ready.pop(following)
+            following += 1
+            yield check_file_name(result, plan.rules_for(result.path), redact=plan.settings.redact)
 
     try:
         for index, (path, display) in enumerate(files):
@@ -168,18 +175,14 @@ def iter_check_files(
             if result is None:
                 runner.add(job)
             else:
-                ready[index] = check_file_name(result, plan.rules_for(result.path), redact=plan.settings.redact)
+                ready[index] = result
                 advance()
-            for done_job, done_result in runner.take():
-                file(done_job, done_result)
-            while following in ready:
-                yield ready.pop(following)
-                following += 1
-        for done_job, done_result in runner.finish():
-            file(done_job, done_result)
-            while following in ready:
-                yield ready.pop(following)
-                following += 1
+            for finished in runner.take():
+                checked(*finished)
+            yield from in_order()
+        for finished in runner.finish():
+            checked(*finished)
+            yield from in_order()
     finally:
         runner.close()
 

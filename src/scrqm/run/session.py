@@ -70,11 +70,16 @@ def check_source(text: str, path: str, options: CheckOptions) -> dict[str, Any]:
     return run_to_dict(_run_of([result], plan, errors=[], teach=options.teach))
 
 
+def _judged_by(selection: Selection, result: FileResult) -> None:
+    """The profile a referral chose (in a worker, or in a cached result) is the report's too."""
+    if result.profile:
+        selection.profile(result.profile)
+
+
 def _run_of(results: list[FileResult], plan: Plan, *, errors: list[str], teach: bool) -> Run:
     selection = plan.selection
-    for result in results:  # profiles chosen in workers, or by cached results, are the report's too
-        if result.profile:
-            selection.profile(result.profile)
+    for result in results:
+        _judged_by(selection, result)
     return Run(results, plan.ruleset, errors=errors, teach=teach, fail_on=plan.config.fail_on or "fail",
                profiles=selection.loaded_profiles(), today=plan.settings.today, generated=report_date(os.environ))
 
@@ -119,9 +124,8 @@ def execute(options: CheckOptions) -> Outcome:
             reporter.begin(run, stream)
             checked = iter_check_files(files, plan=plan, jobs=jobs_of(config), cache=cache)
             for result in itertools.chain(results, checked):
-                if result.profile:  # a profile a referral chose is the report's too
-                    plan.selection.profile(result.profile)
-                    run.profiles = plan.selection.loaded_profiles()
+                _judged_by(plan.selection, result)
+                run.profiles = plan.selection.loaded_profiles()
                 reporter.file(run, result, stream)
                 run.results.append(dataclasses.replace(result, findings=[], observed=None))
             reporter.end(run, stream)
