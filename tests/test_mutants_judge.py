@@ -234,6 +234,7 @@ def test_a_full_stop_after_an_abbreviation_does_not_end_a_sentence() -> None:
     found = sentences("Dr. Smith saw her. She was well! Then she left")
     assert [(s.offset, s.text) for s in found] == [(0, "Dr. Smith saw her."), (19, "She was well!"), (33, "Then she left")]
     assert found[0].key == ("dr", "smith", "saw", "her")
+    assert [s.text for s in sentences("She saw Dr. Smith today. He was kind.")] == ["She saw Dr. Smith today.", "He was kind."]
 
 
 def test_list_marks_start_sentences_and_are_not_part_of_them() -> None:
@@ -390,6 +391,44 @@ def test_a_repeated_phrase_is_found_behind_runs_of_one_word() -> None:
         "the same phrase of 2 words is repeated 3 times")
 
 
+def test_every_copy_of_a_phrase_is_counted_once() -> None:
+    assert filler_kind("so very good very good very good") == "the same phrase of 2 words is repeated 3 times"
+
+
+def test_a_repeated_phrase_is_named_in_full_up_to_twelve_words() -> None:
+    assert filler_kind("the child cried the child cried the child cried at night") == (
+        "the same phrase of 3 words is repeated 3 times")
+    thirteen = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda omicron sigma"
+    assert filler_kind(" ".join([thirteen] * 3), repeated_percent=10) == "the same phrase of 12 words is repeated 3 times"
+
+
+def test_a_phrase_making_up_exactly_half_the_words_is_not_filler() -> None:
+    assert filler_kind("very good very good very good so so so ok ok ok") is None
+    # ... also when one of its words is more frequent than the phrase (5 of 12: not a word's filler either).
+    assert filler_kind("very good very good very good very very so so so ok") is None
+
+
+def test_not_english_words_after_the_english_ones_are_all_counted() -> None:
+    # 50 of 99 checked words are not English (more than half), all after the English ones.
+    english = [w for w in ("the child was seen at home by health visitor who noted low mood and asked her doctor "
+                           "call back after school monday because nobody could say why she had missed every "
+                           "appointment since spring when police first went round there about noise late last "
+                           "night again kitchen garden window letter family").split() if len(w) >= 3][:49]
+    assert len(set(english)) == 49
+    nonsense = [f"zq{a}{b}x" for a in "bcdfghjkl" for b in "bcdfgh"][:50]
+    assert filler_kind(" ".join(english + nonsense)) == "most of its words are not English: 50 of the 99 checked"
+
+
+def test_content_words_are_three_letters_or_more_and_not_stop_words() -> None:
+    assert filler_kind("it was the and", content_words=1) == "it has only 0 different content words (fewer than 1)"
+    assert filler_kind("ok gp", content_words=1) == "it has only 0 different content words (fewer than 1)"
+    assert filler_kind("x1 y2", content_words=1) == "it has only 0 different content words (fewer than 1)"
+    assert filler_kind("b2b2c3", content_words=1) is None  # three letters, digits aside
+    assert filler_kind("a1b c2d", content_words=1) == "it has only 0 different content words (fewer than 1)"
+    assert filler_kind("cat dog", content_words=2) is None
+    assert filler_kind("cat's cat dog", content_words=3) == "it has only 2 different content words (fewer than 3)"
+
+
 LATER = "because nobody could say why she had missed every appointment since spring"
 
 
@@ -406,7 +445,7 @@ def test_a_repeated_phrase_is_of_five_words_at_most() -> None:
 
 
 def test_a_sentence_holding_every_hint_is_still_judged_by_the_pattern() -> None:
-    assert placeholder_sentence("Pending, awaited, outstanding, to come: t.b.c., to be confirmed, to follow.") is True
+    assert placeholder_sentence("Pending, awaited, outstanding, to come: TBC, t.b.c., to be confirmed, to follow.") is True
 
 
 def test_a_short_text_is_twelve_words_or_fewer_whatever_its_punctuation() -> None:
@@ -425,6 +464,11 @@ def test_word_edit_distance_stops_at_the_limit() -> None:
     assert _changes(tuple("abcdef"), tuple("uvwxyz"), 2) == 3  # past the limit on the way
     assert _changes(("x", "a", "b"), ("a", "b"), 2) == 1  # a word taken off the front
     assert _changes(("x", "y", "a"), ("a",), 2) == 2
+    assert _changes((), ("a",), 2) == 1
+    assert _changes(("a", "b"), ("a", "x", "b"), 2) == 1  # a word put in
+    assert _changes(("a", "x", "b"), ("a", "b"), 2) == 1  # a word taken out
+    assert _changes(("a", "b", "c"), ("a",), 2) == 2
+    assert _changes(("a",), ("a", "b", "c"), 2) == 2
 
 
 def test_same_sentence() -> None:
@@ -436,6 +480,8 @@ def test_same_sentence() -> None:
     six = ("the", "child", "was", "seen", "at", "home")
     assert same_sentence(six, ("the", "child", "was", "seen", "at", "school"), 2) is True
     assert same_sentence(six, ("the", "baby", "was", "seen", "at", "school"), 2) is True  # six words: two
+    five = ("the", "child", "was", "seen", "today")
+    assert same_sentence(five, ("the", "baby", "was", "seen", "there"), 2) is True  # five words: two
     assert same_sentence(six, ("police", "never", "went", "to", "that", "flat"), 2) is False
 
 
@@ -445,6 +491,8 @@ def test_shared_sentences_allow_two_changed_words_by_default() -> None:
     three = "The school nurse saw the baby at home in March."
     assert [s.text for s in shared_sentences(two, other)[1]] == [two]
     assert shared_sentences(three, other)[1] == []
+    # Every word known, none in its place: not the same sentence.
+    assert shared_sentences("Home at March in child the saw.", other)[1] == []
 
 
 # ---------------------------------------------------------------- english: the word list and word forms

@@ -261,7 +261,7 @@ def filler_kind(
     if content_words:
         distinct = {
             w[:-2] if w.endswith(("'s", "\u2019s")) else w for w in all_words
-            if w not in STOP_WORDS and (w.isalpha() and len(w) >= 3 or sum(c.isalpha() for c in w) >= 3)
+            if w not in STOP_WORDS and sum(c.isalpha() for c in w) >= 3  # three letters or more, digits aside
         }
         if len(distinct) < content_words:
             return f"it has only {len(distinct)} different content words (fewer than {content_words})"
