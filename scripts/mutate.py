@@ -25,7 +25,8 @@ scripts/equivalent-mutants.txt, one per line:
     MODULE | OPERATOR DESCRIPTION | THE ORIGINAL LINE, STRIPPED | WHY NO TEST CAN TELL
 
 keyed by text, not line number, so an entry survives edits above it.  A listed
-mutant that is killed, or that no longer exists, is reported as stale.
+mutant that is killed (and has no surviving twin: two mutants of one line can share the
+key), or that no longer exists, is reported as stale.
 
 Usage:  .venv/bin/python scripts/mutate.py MODULE [--timeout S] [--only LINE,...]
         MODULE is a dotted name under scrqm, e.g. judge.workdays.
@@ -252,6 +253,8 @@ def main() -> int:
     tally = {"killed": 0, "survived": 0, "timeout": 0}
     listed = equivalents(args.module)
     seen: set[tuple[str, str]] = set()
+    survived: set[tuple[str, str]] = set()  # listed entries some surviving mutant matched
+    killed_listed: dict[tuple[str, str], int] = {}  # listed entries a killed mutant matched, and its line
     equivalent = 0
     print(f"{name}: {len(points)} mutants, tests {' '.join(tests)}, clean run {clean:.1f}s, timeout {timeout:.0f}s",
           flush=True)
@@ -266,13 +269,17 @@ def main() -> int:
         entry = (description, lines[line - 1].strip())
         if outcome == "survived" and entry in listed:
             seen.add(entry)
+            survived.add(entry)
             equivalent += 1
             print(f"  equivalent {args.module}:{line}: {description}: {entry[1]} ({listed[entry]})", flush=True)
         elif outcome == "survived":
             print(f"  SURVIVED {args.module}:{line}: {description}: {entry[1]}", flush=True)
         elif entry in listed:
             seen.add(entry)
-            print(f"  stale: listed as equivalent but killed, {args.module}:{line}: {description}: {entry[1]}")
+            killed_listed.setdefault(entry, line)
+    for entry, line in sorted(killed_listed.items(), key=lambda item: item[1]):
+        if entry not in survived:
+            print(f"  stale: listed as equivalent but killed, {args.module}:{line}: {entry[0]}: {entry[1]}")
     if only:
         seen |= {entry for entry in listed if entry not in seen}  # a partial run cannot tell what is gone
     for description, text in sorted(set(listed) - seen):
