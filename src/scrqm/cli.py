@@ -4,9 +4,11 @@ Nothing here decides a verdict.  Every error a user can cause is a
 `ScrqmError` (or typer's usage error) turned into one line on standard error
 and exit code 2; a file that cannot be read or parsed is a result, not an
 error.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: typer reads every command's
+signature when it builds the CLI, and string annotations cost it an `eval`
+of each `Annotated[...]` (about 25 ms of every start-up).
+"""
 
 import datetime as dt
 import os
@@ -261,7 +263,7 @@ def _interview(path: Optional[Path], profile: str, *, force: bool, config: Optio
     from scrqm.teach.terminal import real_terminal
 
     terminal = real_terminal()
-    mode: Mode = "new"
+    mode: "Mode" = "new"
     explicit = chosen_by == "option"
     try:
         if path is None:
@@ -458,7 +460,7 @@ def copy_example(
         typer.echo(f"scrqm: copied to {target}; try `scrqm check {target}`", err=True)
 
 
-def exit_code(outcome: Outcome) -> int:
+def exit_code(outcome: "Outcome") -> int:
     """2 for usage or I/O errors; 1 for a file at or above `fail_on`, or invalid; else 0."""
     from scrqm.result import fails  # start-up: `--version` and `--help` need no results
 
