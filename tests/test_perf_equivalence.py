@@ -60,7 +60,8 @@ def _json(run_line: Callable[..., Any], *args: str) -> str:
 
 
 def test_corpus_is_large_enough_for_the_pool(corpus: Path) -> None:
-    assert len(list(corpus.glob("*.yaml"))) >= 3 * batch.SERIAL_BELOW
+    """The pool starts once SERIAL_BELOW files wait; as many again reach it in later chunks."""
+    assert len(list(corpus.glob("*.yaml"))) >= 2 * batch.SERIAL_BELOW
 
 
 @pytest.mark.parametrize("jobs", ["1", "2", "4"])
