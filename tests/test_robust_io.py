@@ -161,33 +161,57 @@ def bad_name_folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("format", _formats())
-def test_a_name_not_utf8_reports_to_standard_output(bad_name_folder: Path, format: str) -> None:
-    result = _scrqm("check", "--isolated", "--no-cache", "-f", format, "d", cwd=bad_name_folder)
+def test_a_name_not_utf8_reports_to_a_real_standard_output(bad_name_folder: Path) -> None:
+    """The real process: standard output as the locale sets it up, in every format's place the text one."""
+    result = _scrqm("check", "--isolated", "--no-cache", "d", cwd=bad_name_folder)
     assert result.returncode == 1, result.stderr
     assert result.stderr == b""
-    assert b"name.yaml" in result.stdout or format == "junit" and b"name" in result.stdout
+    assert b"d/bad\\xffname.yaml" in result.stdout
 
 
 @pytest.mark.parametrize("format", _formats())
-def test_a_name_not_utf8_reports_to_a_file_that_is_utf8(bad_name_folder: Path, format: str) -> None:
-    report = bad_name_folder / "report.out"
-    result = _scrqm("check", "--isolated", "--no-cache", "-q", "-f", format, "-o", str(report), "d",
-                    cwd=bad_name_folder)
+def test_a_name_not_utf8_reports_to_standard_output(bad_name_folder: Path, format: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every format, in-process: the runner's standard output is strict UTF-8, as a real one is, so a
+    raw surrogate written by any reporter raises here as it would there."""
+    monkeypatch.chdir(bad_name_folder)
+    result = invoke("check", "--isolated", "--no-cache", "-f", format, "d")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr == ""
+    assert b"name.yaml" in result.stdout_bytes or format == "junit" and b"name" in result.stdout_bytes
+    result.stdout_bytes.decode("utf-8")  # strict
+
+
+def test_a_name_not_utf8_reports_to_a_real_file_that_is_utf8(bad_name_folder: Path) -> None:
+    report = bad_name_folder / "report.txt"
+    result = _scrqm("check", "--isolated", "--no-cache", "-q", "-o", str(report), "d", cwd=bad_name_folder)
     assert result.returncode == 1 and result.stderr == b"", result.stderr
+    assert "d/bad\\xffname.yaml" in report.read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("format", _formats())
+def test_a_name_not_utf8_reports_to_a_file_that_is_utf8(bad_name_folder: Path, format: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(bad_name_folder)
+    report = bad_name_folder / "report.out"
+    result = invoke("check", "--isolated", "--no-cache", "-q", "-f", format, "-o", str(report), "d")
+    assert result.exit_code == 1 and result.stderr == "", result.stderr
     text = report.read_bytes().decode("utf-8")  # strict: any reader can open the report
     assert "name.yaml" in text
 
 
-def test_a_name_not_utf8_round_trips_through_a_json_report(bad_name_folder: Path) -> None:
+def test_a_name_not_utf8_round_trips_through_a_json_report(bad_name_folder: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(bad_name_folder)
     report = bad_name_folder / "report.json"
-    _scrqm("check", "--isolated", "--no-cache", "-q", "-f", "json", "-o", str(report), "d", cwd=bad_name_folder)
+    invoke("check", "--isolated", "--no-cache", "-q", "-f", "json", "-o", str(report), "d")
     [entry] = json.loads(report.read_text(encoding="utf-8"))["files"]
     assert os.fsencode(entry["path"]) == b"d/" + BAD_NAME
 
 
-def test_a_name_not_utf8_is_percent_encoded_in_sarif(bad_name_folder: Path) -> None:
-    result = _scrqm("check", "--isolated", "--no-cache", "-f", "sarif", "d", cwd=bad_name_folder)
+def test_a_name_not_utf8_is_percent_encoded_in_sarif(bad_name_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(bad_name_folder)
+    result = invoke("check", "--isolated", "--no-cache", "-f", "sarif", "d")
     results = json.loads(result.stdout)["runs"][0]["results"]
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in results for loc in r["locations"]}
     assert uris == {"d/bad%FFname.yaml"}
