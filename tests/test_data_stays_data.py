@@ -8,6 +8,10 @@ dotted path, a format string reaching attributes, a profile that is a path,
 a configuration key holding a module path, merge and anchor tricks).  Each
 must give a clear error or an invalid result, never a traceback, and the
 marker must not exist afterwards.
+
+Each hostile pack and configuration runs in-process, with the sentinel on
+`sys.path` as the working folder puts it there for a real process; one of
+each, and the referrals, also run as a real process.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 
-from conftest import EXAMPLES, TODAY
+from conftest import EXAMPLES, TODAY, invoke
 
 SENTINEL = """\
 import pathlib, os
@@ -101,6 +106,39 @@ def run_scrqm(sandbox: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
+@pytest.fixture
+def here(sandbox: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The sandbox for a run in this process: the working folder, first on sys.path, the marker named."""
+    monkeypatch.chdir(sandbox)
+    monkeypatch.syspath_prepend(str(sandbox))
+    monkeypatch.setenv("SCRQM_MARKER", str(sandbox / "MARKER"))
+    sys.modules.pop("scrqm_sentinel", None)
+    yield sandbox
+    sys.modules.pop("scrqm_sentinel", None)
+
+
+class Done:
+    """What a run in this process gave, named as `subprocess.CompletedProcess` names it."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run_here(sandbox: Path, *args: str) -> Done:
+    result = invoke(*args)  # a traceback propagates and fails the test
+    marker = sandbox / "MARKER"
+    assert not marker.exists(), f"code ran: {marker.read_text()}"
+    return Done(result.exit_code, result.stdout, result.stderr)
+
+
+def test_the_sentinel_works_in_this_process(here: Path) -> None:
+    """The control for the runs in this process: the sentinel is importable and leaves the marker."""
+    import importlib
+
+    importlib.import_module("scrqm_sentinel")
+    assert (here / "MARKER").read_text() == "imported"
+
+
 def test_the_sentinel_works(sandbox: Path) -> None:
     """The control: importing the sentinel does leave the marker."""
     env = {**os.environ, "PYTHONPATH": str(sandbox), "SCRQM_MARKER": str(sandbox / "MARKER")}
@@ -121,13 +159,12 @@ def test_hostile_referrals_are_invalid_and_inert(sandbox: Path) -> None:
         assert "is not allowed" in line, line
 
 
-@pytest.mark.parametrize("name", sorted(HOSTILE_PACKS))
-def test_hostile_rule_packs_are_refused(sandbox: Path, name: str) -> None:
+def _refused_pack(sandbox: Path, name: str, run: Any) -> None:
     packs = sandbox / "packs"
     packs.mkdir()
     (packs / "evil.yaml").write_text(PACK_HEAD + HOSTILE_PACKS[name], encoding="utf-8")
-    done = run_scrqm(sandbox, "check", "--isolated", "--rules", str(packs), "--today", TODAY,
-                     str(EXAMPLES / "01-exemplary-death.yaml"))
+    done = run(sandbox, "check", "--isolated", "--rules", str(packs), "--today", TODAY,
+               str(EXAMPLES / "01-exemplary-death.yaml"))
     assert done.returncode == 2
     [line] = done.stderr.splitlines()
     assert line.startswith(f"scrqm: error: {packs / 'evil.yaml'}:")
@@ -135,11 +172,19 @@ def test_hostile_rule_packs_are_refused(sandbox: Path, name: str) -> None:
                                            "is not a field of a referral"))
 
 
-@pytest.mark.parametrize("name", sorted(HOSTILE_CONFIGS))
-def test_hostile_configurations_are_refused(sandbox: Path, name: str) -> None:
+@pytest.mark.parametrize("name", sorted(HOSTILE_PACKS))
+def test_hostile_rule_packs_are_refused(here: Path, name: str) -> None:
+    _refused_pack(here, name, run_here)
+
+
+def test_a_hostile_rule_pack_is_refused_by_a_real_process(sandbox: Path) -> None:
+    _refused_pack(sandbox, "check-dotted-path", run_scrqm)
+
+
+def _refused_configuration(sandbox: Path, name: str, run: Any) -> None:
     config = sandbox / ".scrqm.yaml"
     config.write_text(HOSTILE_CONFIGS[name], encoding="utf-8")
-    done = run_scrqm(sandbox, "check", "--today", TODAY, str(EXAMPLES / "01-exemplary-death.yaml"))
+    done = run(sandbox, "check", "--today", TODAY, str(EXAMPLES / "01-exemplary-death.yaml"))
     assert done.returncode == 2
     [line] = done.stderr.splitlines()
     assert line.startswith(f"scrqm: error: {config}") or line.startswith("scrqm: error: unknown profile")
@@ -148,6 +193,15 @@ def test_hostile_configurations_are_refused(sandbox: Path, name: str) -> None:
                 "format-key": "unknown key", "plugin-key": "unknown key",
                 "laughs": "expands to more than"}[name]
     assert expected in line
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_CONFIGS))
+def test_hostile_configurations_are_refused(here: Path, name: str) -> None:
+    _refused_configuration(here, name, run_here)
+
+
+def test_a_hostile_configuration_is_refused_by_a_real_process(sandbox: Path) -> None:
+    _refused_configuration(sandbox, "profile-is-a-module", run_scrqm)
 
 
 def test_a_pyproject_table_holds_data_only(sandbox: Path) -> None:
