@@ -82,12 +82,15 @@ class LspClient:
                 message = self.inbox.get(timeout=left)
             except queue.Empty:
                 continue
-            if message is None:
-                raise EOFError(f"the server stopped; stderr: {b''.join(self.stderr_lines)!r}")
-            if "id" in message and "method" not in message:
-                self.responses[message["id"]] = message
-            elif "method" in message and "id" not in message:
-                self.notifications.append(message)
+            self._file(message)
+
+    def _file(self, message: dict[str, Any] | None) -> None:
+        if message is None:
+            raise EOFError(f"the server stopped; stderr: {b''.join(self.stderr_lines)!r}")
+        if "id" in message and "method" not in message:
+            self.responses[message["id"]] = message
+        elif "method" in message and "id" not in message:
+            self.notifications.append(message)
 
     # -- protocol --------------------------------------------------------
     def request(self, method: str, params: Any, timeout: float = 30) -> Any:
@@ -122,10 +125,11 @@ class LspClient:
     def drain(self, seconds: float) -> None:
         """Read whatever the server sends for `seconds`."""
         deadline = time.monotonic() + seconds
-        try:
-            self._pump(lambda: time.monotonic() >= deadline, seconds + 1)
-        except TimeoutError:
-            pass
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                self._file(self.inbox.get(timeout=left))
+            except queue.Empty:
+                return
 
     def initialize(self, root: Path, options: dict[str, Any] | None = None, *,
                    encodings: list[str] | None = None) -> Any:
