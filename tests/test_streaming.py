@@ -54,3 +54,26 @@ def test_each_file_is_written_before_the_next_is_checked(fmt: str, folder: Path,
     shown = [f.name for f in files[:-1] if f.name in result.stdout]
     assert shown and all(name in before_last for name in shown)
     assert written_when_checked[0] == ""  # nothing is written before the first file is checked
+
+
+def test_a_written_file_leaves_only_its_verdicts_behind(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `end` holds of 50,000 files is their paths and verdicts: no findings, no facts, one copy of each table."""
+    from scrqm.report.text import TextReporter
+
+    kept: list[Any] = []
+    real = TextReporter.end
+
+    def end(self: TextReporter, run: Any, stream: Any) -> None:
+        kept.extend(run.results)
+        real(self, run, stream)
+
+    monkeypatch.setattr(TextReporter, "end", end)
+    result = invoke("check", "--today", TODAY, "--jobs", "1", str(folder))
+    assert result.exit_code == 1 and len(kept) == 8
+    assert all(r.findings == [] and r.facts == {} and r.observed is None for r in kept)
+    assert {r.verdict for r in kept} >= {"pass", "fail"}
+    tables = [r.questions for r in kept if r.questions is not None]
+    distinct = {tuple(t.items()) for t in tables}
+    assert len({id(t) for t in tables}) == len(distinct) < len(tables)
+    # The summary is still every file's verdict.
+    assert f"{len(kept)} files checked" in result.stdout

@@ -94,7 +94,7 @@ class FileByFile:
     A run whose report streams (text, concise, jsonl, github, to standard
     output) calls the three as it goes and keeps only each file's verdicts for
     `end`; `render` takes the same three steps over a finished run, so both ways
-    write the same report.  `end` sees `run.results` without their findings.
+    write the same report.  `end` sees `run.results` without their findings or facts.
     """
 
     def render(self, run: Run, stream: TextIO) -> None:

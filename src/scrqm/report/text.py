@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TextIO
 
 from scrqm.check.builtins import BUILT_INS
 from scrqm.packs.loader import Question
@@ -128,25 +128,30 @@ class PlainConsole:
             return
         self._write((plain.expandtabs(8) if "\t" in plain else plain) + "\n")
 
-    def print_columns(self, columns: list[list[str]]) -> bool:
+    def print_rows(self, headers: list[str], rows: Callable[[], Iterator[tuple[str, ...]]]) -> bool:
         """Write a borderless SIMPLE table as Rich lays it out unwrapped; False if a cell holds a tab or newline.
 
-        Each column is its header then its cells.  Rich measures every cell of
-        every row, about half a second per 1,000 files; laying out plain text
-        is a matter of padding.
+        `rows` gives the rows afresh each time it is called: once to measure,
+        once to write, so a table of 50,000 files is never held whole.  Rich
+        measures every cell of every row, about half a second per 1,000 files;
+        laying out plain text is a matter of padding.
         """
-        if any("\t" in cell or "\n" in cell for column in columns for cell in column):
-            return False
-        widths = [max(_cell_len(cell) for cell in column) for column in columns]
+        widths = [_cell_len(header) for header in headers]
+        for row in rows():
+            for i, cell in enumerate(row):
+                if "\t" in cell or "\n" in cell:
+                    return False
+                widths[i] = max(widths[i], _cell_len(cell))
 
-        def line(cells: tuple[str, ...]) -> str:
+        def line(cells: tuple[str, ...] | list[str]) -> str:
             padded = [cell + " " * (width - _cell_len(cell)) for cell, width in zip(cells, widths)]
-            return "   ".join(padded)  # right padding, the SIMPLE box's space, left padding
+            return "   ".join(padded) + "\n"  # right padding, the SIMPLE box's space, left padding
 
-        rows = list(zip(*columns))
-        out = [line(rows[0]), "─" * (sum(widths) + 3 * (len(widths) - 1))]
-        out += [line(row) for row in rows[1:]]
-        self._write("\n".join(out) + "\n")
+        if any("\t" in cell or "\n" in cell for cell in headers):
+            return False
+        self._write(line(headers) + "─" * (sum(widths) + 3 * (len(widths) - 1)) + "\n")
+        for row in rows():
+            self._write(line(row))
         return True
 
 
@@ -272,14 +277,13 @@ def render_table(console: Any, run: Run) -> None:
     questions = list(run.ruleset.questions)
     groups = [g for g in run.ruleset.groups if any(g in r.groups for r in run.results)]
     headers = ["File", *questions, *groups, "Verdict"]
-    rows = [[Line(result.path), *_cells(result, questions, groups), verdict_text(result.verdict)]
-            for result in run.results]
     if isinstance(console, PlainConsole):
-        columns = [[header, *(row[i].plain for row in rows)] for i, header in enumerate(headers)]
-        if console.print_columns(columns):
+        if console.print_rows(headers, lambda: (_plain_row(result, questions, groups) for result in run.results)):
             console.print(Line())
             return
         console = console.rich()
+    rows = [[Line(result.path), *_cells(result, questions, groups), verdict_text(result.verdict)]
+            for result in run.results]
     # start-up: Rich's table only on a terminal or with forced colour
     from rich import box
     from rich.table import Table
@@ -292,6 +296,16 @@ def render_table(console: Any, run: Run) -> None:
         table.add_row(*(cell.__rich__() for cell in row))
     _print_unwrapped(console, table)
     console.print(Line())
+
+
+def _plain_row(result: FileResult, questions: list[str], groups: list[str]) -> tuple[str, ...]:
+    """A row of the table as plain text: what `_cells` gives, without styles."""
+    if result.questions is None:
+        cells = ["-"] * (len(questions) + len(groups))
+    else:
+        verdicts = [result.questions.get(q) for q in questions] + [result.group_verdict(g) for g in groups]
+        cells = [LABEL[v] if v is not None else "-" for v in verdicts]
+    return (result.path, *cells, LABEL[result.verdict])
 
 
 def _cells(result: FileResult, questions: list[str], groups: list[str]) -> list[Line]:

@@ -120,6 +120,7 @@ def execute(options: CheckOptions) -> Outcome:
         # Written as the files are checked, each file's findings let go once written:
         # memory does not grow with the folder (a bar on the terminal would tear the report).
         run = _run_of([], plan, errors=found.errors, teach=options.teach)
+        tables: Tables = {}
         with open_report(None) as stream:
             reporter.begin(run, stream)
             checked = iter_check_files(files, plan=plan, jobs=jobs_of(config), cache=cache)
@@ -127,7 +128,7 @@ def execute(options: CheckOptions) -> Outcome:
                 _judged_by(plan.selection, result)
                 run.profiles = plan.selection.loaded_profiles()
                 reporter.file(run, result, stream)
-                run.results.append(dataclasses.replace(result, findings=[], observed=None))
+                run.results.append(slim(result, tables))
             reporter.end(run, stream)
         results = run.results
     else:
@@ -143,6 +144,22 @@ def execute(options: CheckOptions) -> Outcome:
         io_errors=sum(1 for r in results if r.io_error),
         fail_on=run.fail_on,
     )
+
+
+# A run's verdict tables (per question, per group), each kept once however many files have it.
+Tables = dict[tuple[tuple[str, str], ...], dict[str, str]]
+
+
+def slim(result: FileResult, tables: Tables) -> FileResult:
+    """What a streamed report's `end` and the exit code need of a file once it is written: its path and
+    verdicts, not its findings or facts.  Most files share one of a few verdict tables."""
+
+    def shared(table: dict[str, Any]) -> dict[str, Any]:
+        return tables.setdefault(tuple(table.items()), table) if table else table
+
+    questions = None if result.questions is None else shared(result.questions)
+    return FileResult(result.path, result.verdict, questions, [], groups=shared(result.groups),
+                      io_error=result.io_error, profile=result.profile)
 
 
 def _stdin_excluded(options: CheckOptions, config: Config) -> bool:
