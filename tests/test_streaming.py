@@ -77,3 +77,16 @@ def test_a_written_file_leaves_only_its_verdicts_behind(folder: Path, monkeypatc
     assert len({id(t) for t in tables}) == len(distinct) < len(tables)
     # The summary is still every file's verdict.
     assert f"{len(kept)} files checked" in result.stdout
+
+
+def test_the_files_given_to_a_run_are_read_but_never_changed(folder: Path, ruleset: Any) -> None:
+    """The run takes its own copy of the names to let go of as it goes; the caller's list stays whole."""
+    from scrqm.config import Config
+    from scrqm.pipeline import Settings
+    from scrqm.run.batch import check_files
+
+    files = [(path, path.as_posix()) for path in sorted(folder.glob("*.yaml"))]
+    given = list(files)
+    results = check_files(files, plan=Plan(ruleset, Config(), Settings()), jobs=1)
+    assert files == given
+    assert [r.path for r in results] == [display for _, display in given]

@@ -103,7 +103,7 @@ class Finding:
         return cls(**fields, autofix=Fix.from_dict(autofix) if autofix else None)
 
 
-@dataclass
+@dataclass(slots=True)
 class FileResult:
     path: str
     verdict: Verdict

@@ -146,12 +146,14 @@ def iter_check_files(
 
     done()  # start-up is over: freeze what it built (shared with forked workers), collect as usual
     files = list(files)
+    count = len(files)
+    files.reverse()  # taken from the end, so each name is let go once its file is read
     base_rules = rules_key(plan.ruleset.rules) if cache is not None else ""
     ready: dict[int, FileResult] = {}  # done, waiting for an earlier file
     following = 0  # the index of the next result to yield
     jobs = min(jobs, WORKERS_PER_CORE * default_jobs())
-    chunk = _chunk_size(len(files), jobs)
-    runner = _Runner(plan, jobs=jobs, chunk=chunk, workers=_workers(jobs, files=len(files), chunk=chunk),
+    chunk = _chunk_size(count, jobs)
+    runner = _Runner(plan, jobs=jobs, chunk=chunk, workers=_workers(jobs, files=count, chunk=chunk),
                      advance=advance)
 
     def checked(job: Job, result: FileResult) -> None:
@@ -167,7 +169,8 @@ def iter_check_files(
             yield check_file_name(result, plan.rules_for(result.path), redact=plan.settings.redact)
 
     try:
-        for index, (path, display) in enumerate(files):
+        for index in range(count):
+            path, display = files.pop()
             job = Job(index, path, display)
             result = _read(job, plan.settings)
             if result is None and cache is not None:

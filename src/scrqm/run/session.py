@@ -112,11 +112,14 @@ def execute(options: CheckOptions) -> Outcome:
             raise ScrqmError("standard input is closed; pipe a referral in, or name a file instead of -")
         piped = plan.check_stream(sys.stdin.buffer, options.stdin_filename)
         results.append(check_file_name(piped, plan.rules_for(options.stdin_filename), redact=plan.settings.redact))
-    cache = open_cache(loaded, ruleset_digest=plan.ruleset.digest, settings=plan.settings) if found.files else None
+    count = len(found.files)
+    cache = open_cache(loaded, ruleset_digest=plan.ruleset.digest, settings=plan.settings) if count else None
+    # Handed over, not kept: the run lets go of each name once its file is read (50,000 paths are 20 MB).
     files = [(path, path.as_posix()) for path in found.files]
+    found.files = []
     reporter = get_reporter(options.format)
     if (options.output is None and not options.quiet and isinstance(reporter, FileByFile)
-            and not progress_wanted(len(found.files), sys.stderr)):
+            and not progress_wanted(count, sys.stderr)):
         # Written as the files are checked, each file's findings let go once written:
         # memory does not grow with the folder (a bar on the terminal would tear the report).
         run = _run_of([], plan, errors=found.errors, teach=options.teach)
@@ -124,6 +127,7 @@ def execute(options: CheckOptions) -> Outcome:
         with open_report(None) as stream:
             reporter.begin(run, stream)
             checked = iter_check_files(files, plan=plan, jobs=jobs_of(config), cache=cache)
+            del files
             for result in itertools.chain(results, checked):
                 _judged_by(plan.selection, result)
                 run.profiles = plan.selection.loaded_profiles()
@@ -132,7 +136,7 @@ def execute(options: CheckOptions) -> Outcome:
             reporter.end(run, stream)
         results = run.results
     else:
-        with progress(len(found.files)) as advance:
+        with progress(count) as advance:
             results += iter_check_files(files, plan=plan, jobs=jobs_of(config), cache=cache, advance=advance)
         run = _run_of(results, plan, errors=found.errors, teach=options.teach)
         write_reports(run, options)
