@@ -482,14 +482,14 @@ def many_referrals(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run_then_signal(folder: Path, out: Path, signum: int) -> tuple[Any, float, list[int], str]:
-    """Start `scrqm check -j 2` over `folder`, wait until its workers run, signal the parent alone;
+    """Start `scrqm check -j 3` (the parent and two workers) over `folder`, wait until its workers run, signal the parent alone;
     return the process, the seconds until every pipe closed, the workers and standard error."""
     import signal
     import subprocess
     import sys
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "scrqm", "check", "--isolated", "--no-cache", "-j", "2", "-f", "json",
+        [sys.executable, "-m", "scrqm", "check", "--isolated", "--no-cache", "-j", "3", "-f", "json",
          "-o", str(out / "report.json"), str(folder)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=out, preexec_fn=signals_as_from_a_shell)
     deadline = time.monotonic() + 60

@@ -396,7 +396,34 @@ def test_jobs_are_capped_at_four_per_core(
 
     monkeypatch.setattr(batch, "default_jobs", lambda: 2)
     batch.check_files(_files(tmp_path, 120), plan=_plan(ruleset), jobs=200)
-    assert pool.sizes == [8] and pool.chunks > 8
+    assert pool.sizes == [7] and pool.chunks > 7  # 8 jobs: this process and 7 workers
+
+
+def test_two_jobs_are_this_process_and_one_worker_taking_turns(
+    ruleset: Any, tmp_path: Path, pool: type[_RecordingPool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scrqm.run import batch
+
+    monkeypatch.setattr(batch, "default_jobs", lambda: 2)
+    sent: list[str] = []
+    real = _RecordingPool.submit
+
+    def submit(self: _RecordingPool, fn: Callable[..., Any], chunk: list[Any]) -> Future[Any]:
+        sent.extend(job.display for job in chunk)
+        return real(self, fn, chunk)
+
+    monkeypatch.setattr(_RecordingPool, "submit", submit)
+    files = _files(tmp_path, 120)
+    names = [display for _, display in files]
+    results = batch.check_files(files, plan=_plan(ruleset), jobs=2)
+    assert [r.path for r in results] == names  # in order, whoever checked them
+    assert pool.sizes == [1]
+    chunk = batch._chunk_size(120, 2)
+    first = max(chunk, batch.SERIAL_BELOW)
+    # The first chunk (the pool's start) goes to the worker, the next to this process, and so on.
+    assert sent[:first] == names[:first] and names[first] not in sent and names[first + chunk] in sent
+    here = len(names) - len(sent)
+    assert pool.chunks >= 2 and 0 < here and abs(len(sent) - here) <= first
 
 
 @pytest.mark.parametrize("jobs", ["0", "-3"])

@@ -221,7 +221,10 @@ class _Runner:
 
     The pool starts (and its workers fork) once `SERIAL_BELOW` files wait, so
     workers never inherit the texts of a whole large run; each chunk is sent
-    as soon as it is full, so reading and checking overlap.
+    as soon as it is full, so reading and checking overlap.  This process is
+    one of the `workers`: it checks every n-th chunk itself between sending the
+    others, so `--jobs 2` is this process and one worker, not a waiting parent
+    and two workers (a worker is some 40 MB).
     """
 
     def __init__(self, plan: Plan, *, jobs: int, chunk: int, workers: int, advance: Callable[[], None]) -> None:
@@ -229,10 +232,12 @@ class _Runner:
         self.advance = advance
         self.jobs = jobs
         self.workers = workers
+        self.processes = max(1, workers - 1)  # the pool's; this process is the other worker
         self.chunk = chunk
         self.waiting: list[Job] = []
         self.done: list[tuple[Job, FileResult]] = []
         self.sent: list[tuple[list[Job], Any]] = []
+        self.handed = 0  # chunks given out so far, to the pool or to this process
         self.executor: Any = None
 
     def add(self, job: Job) -> None:
@@ -246,20 +251,28 @@ class _Runner:
             self._send()
 
     def _send(self) -> None:
+        chunk, self.waiting = self.waiting, []
+        turn, self.handed = self.handed % self.workers, self.handed + 1
+        if self.workers > 1 and turn == self.workers - 1:
+            # This process's turn (never the first chunk: the pool starts at once); the pool has its queue meanwhile.
+            for job in chunk:
+                self.done.append((job, self.plan.check(job)))
+                job.text = ""
+                self.advance()
+            return
         if self.executor is None:
             from concurrent.futures import ProcessPoolExecutor  # start-up: the process pool only once enough files wait
 
             self.executor = ProcessPoolExecutor(
-                self.workers, mp_context=_context(), initializer=_start_worker, initargs=(self.plan, os.getpid())
+                self.processes, mp_context=_context(), initializer=_start_worker, initargs=(self.plan, os.getpid())
             )
         # Texts travel to the workers; the parent keeps only what it needs to file the results.
-        outgoing = [Job(0, job.path, job.display, job.text) for job in self.waiting]
-        for job in self.waiting:
+        outgoing = [Job(0, job.path, job.display, job.text) for job in chunk]
+        for job in chunk:
             job.text = ""
-        self.sent.append((self.waiting, self.executor.submit(_check_chunk, outgoing)))
-        self.waiting = []
+        self.sent.append((chunk, self.executor.submit(_check_chunk, outgoing)))
         # Wait for the oldest chunk before sending more than a few ahead per worker.
-        while len(self.sent) > IN_FLIGHT_PER_WORKER * self.workers:
+        while len(self.sent) > IN_FLIGHT_PER_WORKER * self.processes:
             self._collect(*self.sent.pop(0))
 
     def _collect(self, chunk: list[Job], future: Any) -> None:
