@@ -54,7 +54,7 @@ MODULES: dict[str, list[str]] = {
     "judge.prose": ["tests/test_text.py", "tests/test_mutants.py", "tests/test_mutants_judge.py"],
     "judge.substance": ["tests/test_substance_corpus.py", "tests/test_text.py", "tests/test_mutants.py", "tests/test_mutants_judge.py"],
     "judge.english": ["tests/test_mutants_judge.py", "tests/test_text.py"],
-    "result": ["tests/test_mutants_check.py", "tests/test_mutants.py", "tests/test_formats.py", "tests/test_waivers.py"],
+    "result": ["tests/test_mutants_check.py", "tests/test_mutants.py", "tests/test_formats.py", "tests/test_waivers.py", "tests/test_streaming.py"],
     "check.engine": ["tests/test_mutants_check.py", "tests/test_mutants.py", "tests/test_rules_qm1.py"],
     "check.functions": ["tests/test_mutants_check.py", "tests/test_mutants.py", "tests/test_rules_qm1.py", "tests/test_packs.py",
                         "tests/test_privacy.py", "tests/test_waivers.py"],

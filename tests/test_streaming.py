@@ -90,3 +90,13 @@ def test_the_files_given_to_a_run_are_read_but_never_changed(folder: Path, rules
     results = check_files(files, plan=Plan(ruleset, Config(), Settings()), jobs=1)
     assert files == given
     assert [r.path for r in results] == [display for _, display in given]
+
+
+def test_a_kept_result_has_slots_not_a_dict() -> None:
+    """50,000 kept results: a per-instance __dict__ would be some 100 bytes more each."""
+    from scrqm.result import FileResult
+
+    result = FileResult("r.yaml", "pass", {"QM1.1": "pass"}, [])
+    assert not hasattr(result, "__dict__")
+    with pytest.raises(AttributeError):
+        result.extra = 1  # type: ignore[attr-defined]
