@@ -71,6 +71,16 @@ class PtySession:
         os.write(self.fd, b"\r")
 
     def interrupt(self) -> None:
+        """Ctrl-C as a person presses it: once the program has gone quiet at its prompt.
+
+        Sent the instant the prompt's text appears, it can reach a busy machine before
+        the line editor has taken the terminal, and race what the editor does with it.
+        """
+        end = time.monotonic() + 5
+        while time.monotonic() < end:
+            before = len(self.screen)
+            if not self._read(0.2) or len(self.screen) == before:
+                break
         os.write(self.fd, b"\x03")
 
     def wait(self, timeout: float = 20.0) -> int:
