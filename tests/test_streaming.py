@@ -79,6 +79,31 @@ def test_a_written_file_leaves_only_its_verdicts_behind(folder: Path, monkeypatc
     assert f"{len(kept)} files checked" in result.stdout
 
 
+def test_a_run_lets_go_of_each_path_once_its_file_is_read(folder: Path, ruleset: Any) -> None:
+    """Handed a list it alone holds, the run keeps no path of a file already checked."""
+    import gc
+    import weakref
+    from pathlib import PosixPath
+
+    from scrqm.config import Config
+    from scrqm.pipeline import Settings
+    from scrqm.run.batch import iter_check_files
+
+    class Tracked(PosixPath):
+        __slots__ = ("__weakref__",)
+
+    names = sorted(p.name for p in folder.glob("*.yaml"))
+    paths = [Tracked(folder / name) for name in names]
+    alive = [weakref.ref(path) for path in paths]
+    checked = iter_check_files([(path, path.name) for path in paths], plan=Plan(ruleset, Config(), Settings()),
+                               jobs=1)
+    del paths
+    for index, result in enumerate(checked):
+        assert result.path == names[index]
+        gc.collect()
+        assert [ref() is None for ref in alive[:index]] == [True] * index, index
+
+
 def test_the_files_given_to_a_run_are_read_but_never_changed(folder: Path, ruleset: Any) -> None:
     """The run takes its own copy of the names to let go of as it goes; the caller's list stays whole."""
     from scrqm.config import Config

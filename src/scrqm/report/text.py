@@ -13,13 +13,14 @@ one referral; the text is what Rich prints (tests/test_perf_equivalence.py).
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Iterator, TextIO
 
 from scrqm.check.builtins import BUILT_INS
 from scrqm.packs.loader import Question
-from scrqm.result import FileResult, Finding
+from scrqm.result import FileResult, Finding, Verdict
 from scrqm.report import FileByFile, Run
 from scrqm.report.visible import shown, shown_run
 from scrqm.teach.marker import question_notes, statement_note
@@ -136,8 +137,8 @@ class PlainConsole:
         measures every cell of every row, about half a second per 1,000 files;
         laying out plain text is a matter of padding.
         """
-        widths = [_cell_len(header) for header in headers]
-        for row in rows():
+        widths = [0] * len(headers)
+        for row in itertools.chain([tuple(headers)], rows()):
             for i, cell in enumerate(row):
                 if "\t" in cell or "\n" in cell:
                     return False
@@ -147,8 +148,6 @@ class PlainConsole:
             padded = [cell + " " * (width - _cell_len(cell)) for cell, width in zip(cells, widths)]
             return "   ".join(padded) + "\n"  # right padding, the SIMPLE box's space, left padding
 
-        if any("\t" in cell or "\n" in cell for cell in headers):
-            return False
         self._write(line(headers) + "─" * (sum(widths) + 3 * (len(widths) - 1)) + "\n")
         for row in rows():
             self._write(line(row))
@@ -298,21 +297,21 @@ def render_table(console: Any, run: Run) -> None:
     console.print(Line())
 
 
+def _verdicts(result: FileResult, questions: list[str], groups: list[str]) -> list[Verdict | None]:
+    """The file's verdict on each question, then each group; None where it could not be judged."""
+    if result.questions is None:
+        return [None] * (len(questions) + len(groups))
+    return [result.questions.get(q) for q in questions] + [result.group_verdict(g) for g in groups]
+
+
 def _plain_row(result: FileResult, questions: list[str], groups: list[str]) -> tuple[str, ...]:
     """A row of the table as plain text: what `_cells` gives, without styles."""
-    if result.questions is None:
-        cells = ["-"] * (len(questions) + len(groups))
-    else:
-        verdicts = [result.questions.get(q) for q in questions] + [result.group_verdict(g) for g in groups]
-        cells = [LABEL[v] if v is not None else "-" for v in verdicts]
+    cells = [LABEL[v] if v is not None else "-" for v in _verdicts(result, questions, groups)]
     return (result.path, *cells, LABEL[result.verdict])
 
 
 def _cells(result: FileResult, questions: list[str], groups: list[str]) -> list[Line]:
-    if result.questions is None:
-        return [Line("-", "dim") for _ in [*questions, *groups]]
-    verdicts = [result.questions.get(q) for q in questions] + [result.group_verdict(g) for g in groups]
-    return [verdict_text(v) if v is not None else Line("-", "dim") for v in verdicts]
+    return [verdict_text(v) if v is not None else Line("-", "dim") for v in _verdicts(result, questions, groups)]
 
 
 def _print_unwrapped(console: Console, table: Any) -> None:

@@ -240,11 +240,16 @@ class _Runner:
         self.handed = 0  # chunks given out so far, to the pool or to this process
         self.executor: Any = None
 
+    def _here(self, job: Job) -> tuple[Job, FileResult]:
+        """`job` checked in this process; its text let go once checked."""
+        result = self.plan.check(job)
+        job.text = ""
+        self.advance()
+        return job, result
+
     def add(self, job: Job) -> None:
         if self.jobs <= 1:
-            self.done.append((job, self.plan.check(job)))
-            job.text = ""
-            self.advance()
+            self.done.append(self._here(job))
             return
         self.waiting.append(job)
         if len(self.waiting) >= (self.chunk if self.executor else max(self.chunk, SERIAL_BELOW)):
@@ -255,10 +260,7 @@ class _Runner:
         turn, self.handed = self.handed % self.workers, self.handed + 1
         if self.workers > 1 and turn == self.workers - 1:
             # This process's turn (never the first chunk: the pool starts at once); the pool has its queue meanwhile.
-            for job in chunk:
-                self.done.append((job, self.plan.check(job)))
-                job.text = ""
-                self.advance()
+            self.done.extend(self._here(job) for job in chunk)
             return
         if self.executor is None:
             from concurrent.futures import ProcessPoolExecutor  # start-up: the process pool only once enough files wait
@@ -292,9 +294,7 @@ class _Runner:
             self._send()
         yield from self.take()
         for job in self.waiting:
-            result = self.plan.check(job)
-            self.advance()
-            yield job, result
+            yield self._here(job)
         self.waiting = []
         while self.sent:
             self._collect(*self.sent.pop(0))
