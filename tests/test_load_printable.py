@@ -20,3 +20,12 @@ def test_every_range_edge_is_judged_as_the_yaml_spec_does() -> None:
     codes = sorted(c for c in edges if 0 <= c <= 0x10FFFF) + list(range(0x100))
     wrong = [hex(c) for c in codes if (_NOT_PRINTABLE.search(chr(c)) is None) != _printable(c)]
     assert not wrong
+
+
+def test_the_ascii_shortcut_agrees_with_the_search() -> None:
+    """`_unprintable` deletes the refused bytes of an ASCII text: every ASCII code, alone and in text."""
+    from scrqm.load.document import _unprintable
+
+    for code in range(0x80):
+        for text in (chr(code), f"a: b{chr(code)}c\n", f"{chr(code)}é"):
+            assert _unprintable(text) == (_NOT_PRINTABLE.search(text) is not None), (hex(code), text)

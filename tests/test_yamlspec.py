@@ -103,3 +103,47 @@ def test_lines_are_counted_as_the_parser_counts_them(newline: str) -> None:
     load_text(f'a: "one{newline}  two"{newline}b: 1{newline}')
     message, line, _, _ = first_problem(f'a: 1{newline}b: "one{newline}two"{newline}')
     assert "is not indented" in message and line == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "doubt"),
+    [
+        ('key: "value"# note\n', True),
+        ("list: [a, b]#note\n", True),
+        ("block: >#note\n  text\n", True),
+        ("a: b#c\n", True),  # text, but only the spans can tell
+        ("# a comment\nkey: value # another\n", False),
+        ("key: value\n#\n\t# tab first\n", False),
+        ("a: 1\r# after a carriage return\n", False),
+        ("a: 1\u2028# after a line separator\n", False),
+        ("no hash at all\n", False),
+    ],
+)
+def test_a_comment_is_in_doubt_only_where_a_hash_follows_text(text: str, doubt: bool) -> None:
+    from scrqm.load.yamlspec import may_hide_a_comment
+
+    assert may_hide_a_comment(text) is doubt
+
+
+def test_the_loader_keeps_every_span_only_where_a_comment_is_in_doubt() -> None:
+    """Plain text outside brackets needs no span unless a '#' follows text; quoted, block and bracketed do."""
+    from scrqm.load.document import Limits, _Composer, _parse_into
+
+    def kinds(text: str) -> list[tuple[str, str | None, bool]]:
+        composer = _Composer(text, Limits())
+        _parse_into(text, composer.feed)
+        return [(s.kind, s.style, s.in_flow) for s in composer.spans if s.kind == "scalar"]
+
+    plain = "a: plain\nb: 'quoted'\nc: >\n  block\nd: [x]\n"
+    assert kinds(plain) == [("scalar", "'", False), ("scalar", ">", False), ("scalar", "", True)]
+    assert len(kinds(plain + "e: f#g\n")) == 10  # every key and value
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\x85", "\u2028", "\u2029"])
+def test_line_starts_agree_however_lines_are_broken(newline: str) -> None:
+    from scrqm.load.yamlspec import _BREAK, _line_starts, _lines
+
+    for text in ("", "a", newline, f"a{newline}", f"ab{newline}{newline}c{newline}d", f"x{newline}y\nz"):
+        lines = _lines(text)
+        assert lines == _BREAK.split(text)
+        assert _line_starts(text, lines) == [0, *(m.end() for m in _BREAK.finditer(text))] == _line_starts(text)

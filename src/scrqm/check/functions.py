@@ -92,13 +92,13 @@ class Context:
 
 
 class Options(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class FillerSpec(BaseModel):
     """The pack's `filler:`: the fields where filler counts as a placeholder, and its thresholds."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     what_it_is: ClassVar[str] = "a pack's `filler:`"
 
     fields: list[str] = Field(description="Fields where filler is judged like a placeholder.")
@@ -377,7 +377,7 @@ def _column_at(document: Document | None, line: int, text: str) -> int:
 class Condition(BaseModel):
     """One test on the referral: a field test, or all/any/not of conditions."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     field: str | None = None
     equals: str | int | bool | None = None
@@ -434,7 +434,7 @@ class Condition(BaseModel):
 class ItemCondition(BaseModel):
     """`list`: the list field; `where`: a condition whose fields are the entry's own."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     list: str
     where: Condition

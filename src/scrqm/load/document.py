@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, NamedTuple, NoReturn
 
-from scrqm.load.yamlspec import NodeSpan, problems as spec_problems
+from scrqm.load.yamlspec import NodeSpan, may_hide_a_comment, problems as spec_problems
 from scrqm.result import Fix
 from scrqm.shape.mend import indent_step, looks_like_text, mend_tabs, mend_unindented
 
@@ -355,7 +355,7 @@ def load_text(text: str, *, limits: Limits = Limits(), source: str = "<text>") -
 
     if text.startswith("\ufeff"):
         text = text[1:]
-    if _NOT_PRINTABLE.search(text):  # before the parser: its reader reports bytes, not characters
+    if _unprintable(text):  # before the parser: its reader reports bytes, not characters
         raise LoadFailure([_reader_problem(None, text)])
     composer = _Composer(text, limits)
     try:
@@ -485,6 +485,15 @@ def _parser_problem(exc: Any) -> Problem:
 # the few characters refused rather than "[^ allowed]": compiling that class of every astral
 # character costs a few milliseconds of every run.
 _NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_ASCII_NOT_PRINTABLE = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def _unprintable(text: str) -> bool:
+    """Whether `text` holds a character YAML does not allow; for ASCII text (most referrals), by
+    deleting those bytes and comparing lengths, a few times faster than the search."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NOT_PRINTABLE)) != len(text)
+    return _NOT_PRINTABLE.search(text) is not None
 
 
 def _reader_problem(exc: Any, text: str) -> Problem:
@@ -522,7 +531,7 @@ class _Stop(Exception):
     """Raised inside the event loop once the first document is complete."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Frame:
     container: Any
     path: Path_
@@ -531,6 +540,8 @@ class _Frame:
     merges: list[tuple[Any, Path_]] = field(default_factory=list)
     anchor: _Anchor | None = None
     span: NodeSpan | None = None
+    is_list: bool = False  # the container is a sequence (else a mapping)
+    in_flow: bool = False  # the collection is written in brackets: its nodes sit inside a flow
 
 
 @dataclass
@@ -559,6 +570,11 @@ class _Composer:
         self.nodes = 0
         self.text = text
         self.spans: list[NodeSpan] = []  # where each node was written, for yamlspec
+        # yamlspec needs every node's span only where a '#' follows a character other than a blank
+        # (is it a comment?); otherwise only those of bracketed, quoted and block text.
+        self.every_span = may_hide_a_comment(text)
+        # Positions are replayed for an alias only where the text has an anchor ('&') at all.
+        self.logging = "&" in text
 
     def document(self) -> Document:
         return Document(self.root, self.text, self.values, self.keys, self.styles)
@@ -607,27 +623,60 @@ class _Composer:
             )
 
     def _scalar(self, event: Any) -> None:
-        self._count(event)
-        self._span(event, "scalar", event.style)
-        value = self._resolve(event)
-        path = self._path_for_next(event)
-        if path is None:
-            self._key(event, value)
-            return
-        self._record(self.values, path, _position(event))
-        if event.style in ("|", ">"):
-            self.styles[path] = event.style
-        anchor = self._anchor(event, value, path)
-        if anchor is not None:
+        # The loader's hottest path, one call per scalar: what _count, _resolve, _path_for_next,
+        # _record and _attach do for the other nodes is written out here.
+        self.nodes += 1
+        if self.nodes > self.limits.max_nodes:
+            self._count(event, 0)
+        start = event.start_mark
+        pos = _new_position(Position, (start.line + 1, start.column + 1))
+        style = event.style
+        stack = self.stack
+        top = stack[-1] if stack else None
+        if self.every_span or style in _SPANNED_STYLES or (top is not None and top.in_flow):
+            self._span(event, "scalar", style)
+        tag = event.tag
+        if tag is None:
+            value = _resolve_plain(event.value) if not style and event.implicit[0] else event.value
+        else:
+            value = self._resolve(event)
+        if top is None:
+            path: Path_ = ()
+        else:
+            container = top.container
+            if top.is_list:
+                path = (*top.path, len(container))
+            elif top.pending_key is None:
+                self._key(event, value, pos)
+                return
+            else:
+                path = (*top.path, top.pending_key)
+        self.values[path] = pos
+        if self.logging:
+            self.log.append((self.values, path, pos))
+        if style == "|" or style == ">":
+            self.styles[path] = style
+        if event.anchor:
+            anchor = self._anchor(event, value, path)
+            assert anchor is not None
             anchor.end = anchor.start
-        self._attach(value)
+        if top is None:
+            self.root = value
+        elif top.is_list:
+            container.append(value)
+        else:
+            key = top.pending_key
+            top.pending_key = None
+            if key == "<<":
+                self._queue_merge(top, value)
+            else:
+                container[key] = value
 
-    def _key(self, event: Any, value: Any) -> None:
+    def _key(self, event: Any, value: Any, pos: Position) -> None:
         top = self.stack[-1]
         if isinstance(value, (dict, list)):  # pragma: no cover - scalars only here
             self._fail(event, "a mapping key must be plain text")
         key = event.value if not isinstance(value, str) else value
-        pos = _position(event)
         if key in top.container or (key == "<<" and event.style in (None, "")):
             if key != "<<":
                 first = self.keys[(*top.path, key)]
@@ -661,7 +710,8 @@ class _Composer:
             )
         self._record(self.values, path, _position(event))
         span = self._span(event, "flow" if event.flow_style else "block")
-        frame = _Frame(container, path, anchor=self._anchor(event, container, path), span=span)
+        frame = _Frame(container, path, anchor=self._anchor(event, container, path), span=span,
+                       is_list=isinstance(container, list), in_flow=span.kind == "flow")
         self.stack.append(frame)
 
     def _close(self, event: Any) -> None:
@@ -713,7 +763,8 @@ class _Composer:
 
     def _record(self, table: dict[Path_, Position], path: Path_, pos: Position) -> None:
         table[path] = pos
-        self.log.append((table, path, pos))
+        if self.logging:
+            self.log.append((table, path, pos))
 
     def _anchor(self, event: Any, value: Any, path: Path_) -> _Anchor | None:
         if not event.anchor:
@@ -746,7 +797,7 @@ class _Composer:
         """Note where a node was written, for the checks libyaml skips (yamlspec)."""
         start, end = event.start_mark, event.end_mark
         top = self.stack[-1] if self.stack else None
-        in_flow = top is not None and top.span is not None and top.span.kind == "flow"
+        in_flow = top is not None and top.in_flow
         span = NodeSpan(kind, start.index, end.index, start.line, end.line, start.column, style, in_flow,
                         None if in_flow else self._block_indent(top))
         self.spans.append(span)
@@ -812,6 +863,12 @@ _HANDLERS: dict[str, Any] = {
     "SequenceEndEvent": lambda composer, event: composer._close(event),
     "AliasEvent": _Composer._alias,
 }
+
+
+# A Position straight from a tuple (what NamedTuple._make does), without the generated __new__.
+_new_position = tuple.__new__
+# Scalars whose span yamlspec reads even where no comment is in doubt: quoted and block text.
+_SPANNED_STYLES = frozenset({"'", '"', "|", ">"})
 
 
 def _position(event: Any) -> Position:

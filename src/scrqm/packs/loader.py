@@ -48,7 +48,7 @@ class UnknownProfile(PackError):
 
 
 class Question(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = Field(pattern=r"^[A-Z][A-Za-z0-9]*[0-9]\.[0-9]+$")
     text: str
@@ -59,7 +59,7 @@ class Question(BaseModel):
 class QuestionEntry(BaseModel):
     """A question as a pack writes it; a pack that extends another may give only what it adds."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = Field(pattern=r"^[A-Z][A-Za-z0-9]*[0-9]\.[0-9]+$")
     text: str | None = None
@@ -70,7 +70,7 @@ class QuestionEntry(BaseModel):
 class ExampleContext(BaseModel):
     """Run settings the examples of a rule need (today, a board's priorities)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     today: date = date(2026, 1, 1)
     learning_priorities: dict[str, str] | None = None
@@ -82,7 +82,7 @@ class Examples(BaseModel):
     `scrqm test-rules` checks each as a referral, with every rule of the run, as `check` would.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     pass_: list[dict[str, Any]] = Field(default_factory=list, alias="pass")
     fail: list[dict[str, Any]] = Field(default_factory=list)
@@ -92,7 +92,7 @@ class Examples(BaseModel):
 class RuleDef(BaseModel):
     """A complete rule: what a pack's rule is once the fields it builds on are folded in."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     what_it_is: ClassVar[str] = "a rule"
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")
@@ -121,7 +121,7 @@ class RuleDef(BaseModel):
 class RuleEntry(BaseModel):
     """A rule as a pack writes it: complete, or only what differs from the rule it builds on."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")
     like: str | None = Field(None, description="Another rule whose fields this new rule starts from.")
@@ -139,7 +139,7 @@ class RuleEntry(BaseModel):
 
 
 class PackDef(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     what_it_is: ClassVar[str] = "a rule pack"
 
     pack: str
