@@ -83,7 +83,7 @@ def _more_words_than_a_placeholder(text: str) -> bool:
     """
     pieces = text.split(None, _MOST_PLACEHOLDER_WORDS)
     return len(pieces) > _MOST_PLACEHOLDER_WORDS and all(
-        any(char.isalnum() for char in piece) for piece in pieces
+        any(map(str.isalnum, piece)) for piece in pieces
     )
 
 
@@ -128,7 +128,7 @@ def word_count(text: str | None) -> int:
     """Count the words in text; None counts as zero."""
     if not text:
         return 0
-    return sum(1 for _ in _WORD.finditer(text))
+    return len(_WORD.findall(text))
 
 
 # --------------------------------------------------------------------------

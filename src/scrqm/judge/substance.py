@@ -149,8 +149,8 @@ def _plainly_english(text: str, not_english_percent: int) -> bool:
     """
     common = english_words(COMMON_WORDS)
     found = _ALPHABETIC.findall(text)
-    lowercase = sum(1 for w in found if w.islower())
-    unknown = sum(1 for w in found if w.lower() not in common)
+    lowercase = sum(map(str.islower, found))
+    unknown = len(found) - sum(map(common.__contains__, map(str.lower, found)))
     return unknown * 100 <= not_english_percent * lowercase
 
 
@@ -261,7 +261,7 @@ def filler_kind(
     if content_words:
         distinct = {
             w[:-2] if w.endswith(("'s", "\u2019s")) else w for w in all_words
-            if w not in STOP_WORDS and sum(c.isalpha() for c in w) >= 3  # three letters or more, digits aside
+            if w not in STOP_WORDS and sum(map(str.isalpha, w)) >= 3  # three letters or more, digits aside
         }
         if len(distinct) < content_words:
             return f"it has only {len(distinct)} different content words (fewer than {content_words})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
@@ -361,20 +362,37 @@ class Referral(_Model):
 def get_field(referral: BaseModel | None, path: str) -> Any:
     """The value at dotted `path` (e.g. ``criteria.statutory``), or None."""
     value: Any = referral
-    for part in path.split("."):
+    for part in _parts(path):
         if value is None:
             return None
         if isinstance(value, list):
             if not part.isdigit() or int(part) >= len(value):
                 return None
             value = value[int(part)]
-        elif isinstance(value, BaseModel) and part in type(value).model_fields:
+        elif isinstance(value, BaseModel) and part in _declared(type(value)):
             # Only declared fields: a pack's dotted path is data, never a way
             # into Python internals (`rationale.__class__`...).
             value = getattr(value, part)
         else:
             return None
     return value
+
+
+@lru_cache(maxsize=1024)
+def _parts(path: str) -> tuple[str, ...]:
+    """A dotted path's parts: the packs ask for the same few paths of every referral."""
+    return tuple(path.split("."))
+
+
+_DECLARED: dict[type[BaseModel], frozenset[str]] = {}
+
+
+def _declared(model: type[BaseModel]) -> frozenset[str]:
+    """The field names `model` declares (asked once per class: `model_fields` is a property)."""
+    names = _DECLARED.get(model)
+    if names is None:
+        names = _DECLARED[model] = frozenset(model.model_fields)
+    return names
 
 
 def model_at(path: str, base: type[BaseModel] | None = None) -> type[BaseModel] | None | bool:
