@@ -243,3 +243,29 @@ def test_documented_examples_load_and_agree(run_line: Callable[..., Any], folder
         shown.append([line.split("  # ")[0] for line in result.stdout.splitlines()[1:]])
     assert shown[0] == shown[1]
     assert "thresholds.late_after_working_days: 3" in shown[0]
+
+
+def test_the_cache_key_reads_a_configuration_as_pydantic_dumps_it() -> None:
+    """`settings_of` (no serializer built) gives `model_dump(mode="json")` for any configuration."""
+    from scrqm.config import Config, settings_of
+
+    written = Config.model_validate({
+        "profile": "wt2015", "fail-on": "warn", "thresholds": {"a": 3}, "glossary": ["LSCB"],
+        "per-path": [{"paths": ["x/**"], "ignore": ["QM1.1-*"], "severity": {"a": "info"}}],
+        "limits": {"max-depth": 9}, "vocabularies": {"v": ["w"]}, "jobs": 2, "redact": True,
+    })
+    for config in (written, Config(), Config.model_construct()):
+        assert settings_of(config, exclude={"jobs"}) == config.model_dump(mode="json", exclude={"jobs"})
+    assert settings_of(written)["per_path"] == [{"paths": ["x/**"], "ignore": ["QM1.1-*"], "severity": {"a": "info"}}]
+
+
+def test_the_default_configuration_builds_no_validator() -> None:
+    """A run without a configuration file never validates one, so the models stay unbuilt (start-up)."""
+    import subprocess
+    import sys
+
+    code = ("from scrqm.config import Config, LoadedConfig, settings_of; "
+            "settings_of(LoadedConfig().config, exclude={'jobs'}); print(Config.__pydantic_complete__)")
+    # A fresh interpreter: in this one, another test may have validated a configuration already.
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -32,7 +33,9 @@ class ConfigError(ScrqmError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # Built when a configuration file is first validated: a run with none (the default
+    # configuration, `--isolated`) never needs the validators.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class PathOverride(_Strict):
@@ -82,7 +85,7 @@ class Config(_Strict):
     )
     redact: bool | None = Field(None, description="Keep the referral's own text out of reports.")
     rules: list[str] = Field(default_factory=list, description="Extra rule-pack directories of the board.")
-    limits: Limits = Field(default_factory=lambda: Limits())
+    limits: Limits = Field(default_factory=lambda: Limits.model_construct())
     jobs: int | None = Field(None, ge=1, description="Files checked in parallel.")
     cache: bool | None = Field(None, description="Reuse results of unchanged files.")
     cache_dir: str | None = Field(None, alias="cache-dir", description="Where the result cache lives.")
@@ -99,11 +102,31 @@ class Config(_Strict):
         return value
 
 
+def settings_of(model: BaseModel, *, exclude: Collection[str] = ()) -> dict[str, Any]:
+    """`model.model_dump(mode="json", exclude=exclude)` of a configuration, read from its fields.
+
+    Dumping through pydantic would build the serializer, and the validators with it, that a
+    run with the default configuration never otherwise needs (the result cache keys on this).
+    """
+    return {name: _plain(getattr(model, name)) for name in type(model).model_fields if name not in exclude}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return settings_of(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
 @dataclass
 class LoadedConfig:
     """The configuration in force, where it was read from, and each key's source."""
 
-    config: Config = field(default_factory=lambda: Config())
+    # The defaults, as `Config()` gives them, without building the validators to check none.
+    config: Config = field(default_factory=lambda: Config.model_construct())
     path: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)
     locate: Any = None  # key path -> (line, column) in the file

@@ -767,11 +767,8 @@ def _model_strings(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any
             yield from _model_strings(value, (*path, index))
 
 
-ItemCondition.model_rebuild()
-Condition.model_rebuild()
-MissingOptions.model_rebuild()
-DelayOptions.model_rebuild()
-OverdueOptions.model_rebuild()
+# The condition models refer to each other by name; pydantic resolves the names from this
+# module when a model is first used (all are defer_build), so none is rebuilt here.
 
 
 # ---------------------------------------------------------------- waivers

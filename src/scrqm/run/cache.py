@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrqm import __version__
-from scrqm.config import LoadedConfig
+from scrqm.config import LoadedConfig, settings_of
 from scrqm.packs.loader import RuleSet, keep_rulesets_in, profiles, rules_root
 from scrqm.report.write import atomic_file
 from scrqm.result import VERDICTS, FileResult
@@ -417,7 +417,7 @@ def open_cache(loaded: LoadedConfig, *, ruleset_digest: str, settings: Any) -> R
     if config.cache is False:
         return None
     # The cache's own settings do not change a result, so they are not part of the key.
-    relevant = config.model_dump(mode="json", exclude={"jobs", "cache", "cache_dir"})
+    relevant = settings_of(config, exclude={"jobs", "cache", "cache_dir"})
     # A referral may name another profile: every shipped pack is part of the key.
     packs = f"{ruleset_digest}:{shipped_packs_digest()}"
     directory = cache_directory(loaded)
