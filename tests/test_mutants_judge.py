@@ -554,3 +554,15 @@ def test_a_working_day_far_outside_the_known_years_is_not_looked_up() -> None:
     for year in (1, 1850, 1899, 2101, 9999):
         assert is_working_day(date(year, 1, 4)) is (date(year, 1, 4).weekday() < 5)
     assert workdays._weekday_bank_holidays.cache_info().currsize == before
+
+
+@pytest.mark.parametrize("most_common", [1, 3, 1_000, COMMON_WORDS, 82_765, 90_000, None])
+def test_the_word_list_is_read_as_its_lines_say(most_common: int | None) -> None:
+    """Split in one go, the list gives the first word of each of its first `most_common` lines."""
+    from itertools import islice
+
+    from scrqm.judge import english
+
+    with english.word_list_path().open(encoding="utf-8") as lines:
+        expected = frozenset(line.split(" ", 1)[0] for line in islice(lines, most_common) if line.strip())
+    assert english.english_words.__wrapped__(most_common) == expected

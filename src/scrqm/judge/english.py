@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.util
 import re
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path
 
 # The list is sorted from the most frequent word down: the most frequent words
@@ -25,13 +24,25 @@ def english_words(most_common: int | None = None) -> frozenset[str]:
     more than reading the list), and only the first time a text needs it;
     `most_common` reads only that many of the most frequent words.
     """
+    with word_list_path().open(encoding="utf-8") as lines:
+        # Each line is "word count": split on blanks, the words are every other piece. Split in
+        # C, not line by line (about half the instructions; the set of strings is the rest).
+        if most_common is None:
+            return frozenset(lines.read().split()[0::2])
+        text = lines.read(_BYTES_A_LINE * most_common)
+        while text.count("\n") < most_common and (more := lines.read(_BYTES_A_LINE * most_common)):
+            text += more
+    return frozenset(text.split(None, 2 * most_common)[0:2 * most_common:2])
+
+
+_BYTES_A_LINE = 17  # a little more than the list's average line (16.1 characters), so one read is enough
+
+
+def word_list_path() -> Path:
     spec = importlib.util.find_spec("symspellpy")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the English word list (package symspellpy) is not installed; pip install symspellpy")
-    path = Path(next(iter(spec.submodule_search_locations))) / "frequency_dictionary_en_82_765.txt"
-    with path.open(encoding="utf-8") as lines:
-        # Each line is "word count".
-        return frozenset(line.split(" ", 1)[0] for line in islice(lines, most_common) if line.strip())
+    return Path(next(iter(spec.submodule_search_locations))) / "frequency_dictionary_en_82_765.txt"
 
 
 _SUFFIXES = ("'s", "\u2019s", "s", "es", "ed", "d", "ing", "ly", "er", "ers")
