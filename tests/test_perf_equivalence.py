@@ -285,6 +285,32 @@ def test_pool_returns_results_in_the_order_given(ruleset: RuleSet, corpus: Path,
     assert [r.to_dict() for r in results] == [r.to_dict() for r in check_files(files, plan=_plan(ruleset), jobs=1)]
 
 
+def test_the_common_words_are_read_before_the_workers_fork(ruleset: RuleSet, corpus: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read once in this process before the pool forks, the word list is the workers' too (shared pages)."""
+    import concurrent.futures
+
+    from scrqm.judge import english
+
+    monkeypatch.setattr(batch, "SERIAL_BELOW", 4)
+    read_at_fork: list[int] = []
+    real = concurrent.futures.ProcessPoolExecutor
+
+    def pool(*args: Any, **kwargs: Any) -> Any:
+        read_at_fork.append(english.english_words.cache_info().currsize)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", pool)
+    english.english_words.cache_clear()
+    files = [(p, p.name) for p in sorted(corpus.glob("*.yaml"))]
+    check_files(files, plan=_plan(ruleset), jobs=2)
+    assert read_at_fork == [1]
+    english.english_words.cache_clear()
+    # `scrqm patterns` runs no rule: it has no use for the list.
+    Plan(ruleset, Config(), Settings(today=dt.date(2026, 11, 26), judge=False)).before_fork()
+    assert english.english_words.cache_info().currsize == 0
+
+
 # ---------------------------------------------------------------- fast paths
 
 

@@ -97,6 +97,15 @@ class Plan:
         """The rules of a file whose referral names no profile of its own (the cache's key)."""
         return self.selection.for_file(display)
 
+    def before_fork(self) -> None:
+        """Build, in this process, what every check builds on first use and then keeps, so that
+        forked workers share it rather than each building its own: the common English words
+        (about 2 MB, read where a pack judges filler)."""
+        if self.settings.judge and self.ruleset.filler is not None:
+            from scrqm.judge.english import COMMON_WORDS, english_words  # start-up: only before a pool forks
+
+            english_words(COMMON_WORDS)
+
     def check_text(self, text: str, display: str) -> FileResult:
         return self._kept(check_text(text, display=display, ruleset=self.rules_for(display), settings=self.settings,
                                      choose=self.selection.chooser(display), observe=self.observe))
@@ -265,6 +274,7 @@ class _Runner:
         if self.executor is None:
             from concurrent.futures import ProcessPoolExecutor  # start-up: the process pool only once enough files wait
 
+            self.plan.before_fork()
             self.executor = ProcessPoolExecutor(
                 self.processes, mp_context=_context(), initializer=_start_worker, initargs=(self.plan, os.getpid())
             )
