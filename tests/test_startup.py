@@ -45,6 +45,18 @@ def test_a_piped_check_writes_plain_text_without_rich_or_the_plugin_search(tmp_p
     assert seen["gen2"] == 0 and seen["frozen"] > 10_000 and seen["threshold"][0] < 100_000  # type: ignore[index]
 
 
+def test_a_valid_referral_imports_none_of_the_mending(tmp_path: Path) -> None:
+    """What to write instead of a mistake (shape/mend.py, fixes, spans, --fix) is imported for a file that has one."""
+    mending = {"scrqm.shape.mend", "scrqm.shape.fixes", "scrqm.load.spans", "scrqm.run.mend"}
+    _, seen = _probe(tmp_path, "check", "--isolated", "--today", TODAY, "--no-cache",
+                     str(EXAMPLES / "04-qm11-fail-rationale-placeholder.yaml"), NO_COLOR="1")
+    assert "scrqm.shape.validate" in seen["modules"] and not mending & set(seen["modules"])  # type: ignore[arg-type]
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("format: scrqm/referral@1\nincident:\n  date: 31/02/2017\n", encoding="utf-8")
+    done, seen = _probe(tmp_path, "check", "--isolated", "--today", TODAY, "--no-cache", str(wrong), NO_COLOR="1")
+    assert "INVALID" in done.stdout and "YYYY-MM-DD" in done.stdout and "scrqm.shape.mend" in seen["modules"]  # type: ignore[operator]
+
+
 def test_forced_colour_still_goes_through_rich(tmp_path: Path) -> None:
     done, seen = _probe(tmp_path, "check", "--isolated", "--today", TODAY, "--cache-dir", str(tmp_path / "c"),
                         str(EXAMPLES / "01-exemplary-death.yaml"), FORCE_COLOR="1")

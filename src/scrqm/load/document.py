@@ -27,7 +27,6 @@ from typing import Any, BinaryIO, Iterator, NamedTuple, NoReturn
 
 from scrqm.load.yamlspec import NodeSpan, may_hide_a_comment, problems as spec_problems
 from scrqm.result import Fix
-from scrqm.shape.mend import indent_step, looks_like_text, mend_tabs, mend_unindented
 
 Path_ = tuple[str | int, ...]
 
@@ -427,6 +426,8 @@ def _mark_lines(exc: Any) -> list[int]:
 
 def _tab_problem(exc: Any, text: str) -> Problem | None:
     """A tab in the indentation of a line the parser stopped at: YAML indents with spaces only."""
+    from scrqm.shape.mend import indent_step, mend_tabs  # start-up: only for a file the parser refused
+
     lines = text.splitlines()
     for number in _mark_lines(exc):
         if number < len(lines) and "\t" in lines[number][: len(lines[number]) - len(lines[number].lstrip(" \t"))]:
@@ -443,6 +444,8 @@ def _tab_problem(exc: Any, text: str) -> Problem | None:
 
 def _unindented_problem(exc: Any, text: str) -> Problem | None:
     """Text that belongs under a field written just above it, but is not indented under it."""
+    from scrqm.shape.mend import looks_like_text, mend_unindented  # start-up: as above
+
     if "could not find expected ':'" not in str(exc.problem or ""):
         return None
     for number in sorted(set(_mark_lines(exc))):

@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from scrqm.config import Config, LoadedConfig
 from scrqm.errors import ScrqmError
@@ -30,9 +30,11 @@ from scrqm.result import FileResult
 from scrqm.run.batch import Plan, iter_check_files, jobs_of
 from scrqm.run.cache import cache_directory, keep_rulesets, open_cache
 from scrqm.run.discover import discover, excluded
-from scrqm.run.mend import MendRun, mend_files, summary
 from scrqm.run.options import CheckOptions, Outcome, effective_config
 from scrqm.run.progress import progress, wanted as progress_wanted
+
+if TYPE_CHECKING:
+    from scrqm.run.mend import MendRun
 
 __all__ = ["CheckOptions", "Outcome", "check_source", "describe_config", "effective_config", "execute",
            "prepare", "prepare_run", "write_reports"]
@@ -175,6 +177,8 @@ def _stdin_excluded(options: CheckOptions, config: Config) -> bool:
 
 def _mend(options: CheckOptions, files: list[Path], plan: Plan, *, stdin: bool) -> MendRun:
     """`--fix` or `--diff` over the run's files (and standard input, for --diff only)."""
+    from scrqm.run.mend import mend_files, summary  # start-up: only with --fix or --diff
+
     write = options.fix and not options.diff
     if write and "-" in options.paths:
         raise ScrqmError("--fix cannot write back to standard input; use --diff to see the fixes")

@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from scrqm.load.document import Document, Path_
 from scrqm.result import REDACTED, Fix
-from scrqm.shape import fixes, mend
-from scrqm.shape.mend import Suggestion
 from scrqm.shape.model import FORMAT_TAG, Referral, inner_model
+
+if TYPE_CHECKING:
+    from scrqm.shape.mend import Suggestion
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -123,6 +124,9 @@ def _line_col(document: Document, path: Path_) -> tuple[int, int]:
 
 
 def _issue(model: type[BaseModel], document: Document, error: Any) -> ShapeIssue:
+    from scrqm.shape import fixes, mend  # start-up: what to write instead is worked out only for a file that needs it
+    from scrqm.shape.mend import Suggestion
+
     path = _real_path(error["loc"], document.data)
     name = dotted(path)
     kind = error["type"]
@@ -153,6 +157,9 @@ def _as_written(value: Any) -> str:
 
 def _suggest(model: type[BaseModel], kind: str, error: Any, got: Any, path: Path_, written: str) -> Suggestion:
     """What to write instead, from shape/mend.py: every shape error gets one."""
+    from scrqm.shape import mend  # start-up: as in _issue
+    from scrqm.shape.mend import Suggestion
+
     name = dotted(path)
     if kind == "scrqm_date":
         return mend.suggest_date(written)
@@ -197,6 +204,9 @@ def _what(model: type[BaseModel]) -> str:
 
 
 def _unknown_key(model: type[BaseModel], document: Document, path: Path_) -> ShapeIssue:
+    from scrqm.shape import fixes, mend  # start-up: what to write instead is worked out only for a file that needs it
+    from scrqm.shape.mend import Suggestion
+
     name = dotted(path)
     pos = document.key_position(path)
     key = str(path[-1])
