@@ -92,11 +92,13 @@ def test_a_run_lets_go_of_each_path_once_its_file_is_read(folder: Path, ruleset:
     class Tracked(PosixPath):
         __slots__ = ("__weakref__",)
 
+    # The plan first: the first `Config()` of a process builds the model (defer_build), and pydantic
+    # then reads the calling frame's locals, a snapshot that would hold `paths` past its `del`.
+    plan = Plan(ruleset, Config(), Settings())
     names = sorted(p.name for p in folder.glob("*.yaml"))
     paths = [Tracked(folder / name) for name in names]
     alive = [weakref.ref(path) for path in paths]
-    checked = iter_check_files([(path, path.name) for path in paths], plan=Plan(ruleset, Config(), Settings()),
-                               jobs=1)
+    checked = iter_check_files([(path, path.name) for path in paths], plan=plan, jobs=1)
     del paths
     for index, result in enumerate(checked):
         assert result.path == names[index]
@@ -125,3 +127,19 @@ def test_a_kept_result_has_slots_not_a_dict() -> None:
     assert not hasattr(result, "__dict__")
     with pytest.raises(AttributeError):
         result.extra = 1  # type: ignore[attr-defined]
+
+
+def test_the_files_waiting_come_back_as_given_from_two_strings() -> None:
+    """The run holds the names still to read as two strings, not a Path object per file (a forked
+    worker would otherwise end up with its own copy of every page they lie on)."""
+    from scrqm.run.batch import _Waiting
+
+    given = [(Path("a/b.yaml"), "a/b.yaml"), (Path("c.yaml"), ""), (Path("d/e\udcff.yaml"), "d/e\\xff.yaml"),
+             (Path("/abs/f.yaml"), "shown as f"), (Path("g.yaml"), "g.yaml")]
+    waiting = _Waiting(iter(given))
+    assert len(waiting) == 5 and isinstance(waiting.paths, str) and isinstance(waiting.shown, str)
+    assert [waiting.next() for _ in range(5)] == given
+    odd = [(Path("x.yaml"), "x\0y"), (Path("z.yaml"), "z")]  # a caller's name with a NUL: kept as a list
+    waiting = _Waiting(odd)
+    assert [waiting.next() for _ in range(2)] == odd and not waiting.joined
+    assert len(_Waiting([])) == 0
