@@ -41,3 +41,9 @@ def test_example_gives_its_expected_result(name: str, run_json: Callable[..., An
         assert [f["rule"] for f in result["findings"]] == expected["rules"]
         assert result["facts"].get("delay_working_days") == expected["delay"]
     assert code == (1 if expected["verdict"] in ("fail", "invalid") else 0)
+
+
+def test_an_example_asked_for_by_an_odd_number_is_not_found(run_line: Callable[..., Any], tmp_path: Any) -> None:
+    """`scrqm examples copy ²` says there is no such example ("²" is a digit to Python, not a number)."""
+    done = run_line("examples", "copy", "\u00b2", str(tmp_path / "x.yaml"))
+    assert done.exit_code == 2 and "no example called" in done.stderr and "Traceback" not in done.stderr

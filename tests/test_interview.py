@@ -303,3 +303,11 @@ def test_a_late_referral_is_told_and_asked_why_under_wt2015(tmp_path: Path) -> N
     assert flat.index("more than 5") < flat.index("Why was the referral not made sooner?")
     assert draft.get(("delay", "explanation")).startswith("Neglect was first suspected")
     assert result.questions["QM1.3"] == "pass"
+
+
+def test_an_age_in_superscript_digits_is_asked_again_in_words() -> None:
+    from scrqm.teach.authoring import _age
+
+    with pytest.raises(ValueError, match="is not an age; write whole years 0-17"):
+        _age("\u00b2")
+    assert _age("7") == 7

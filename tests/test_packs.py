@@ -163,3 +163,20 @@ def test_rules_page_matches_the_packs() -> None:
     for ruleset in PROFILES.values():
         assert f"Profile `{ruleset.profile}`" in page
         assert all(f"`{rule.id}`" in page for rule in ruleset.rules)
+
+
+@pytest.mark.parametrize("digits", ["\u00b2", "\u2460", "\u0663"])  # superscript two, circled one, Arabic-Indic three
+def test_only_ascii_digits_index_a_list(digits: str) -> None:
+    """`str.isdigit` takes "²" and "①", which `int` refuses: a path or an age written with them is
+    simply not an index or a number, never a crash or a Python message."""
+    from scrqm.load.document import load_text
+    from scrqm.shape.model import get_field, model_at
+    from scrqm.shape.validate import validate
+
+    assert model_at(f"agencies.{digits}.name") is False and model_at("agencies.0.name") is True
+    referral = validate(Referral, load_text("format: scrqm/referral@1\nagencies:\n  - name: GP\n"))
+    assert isinstance(referral, Referral)
+    assert get_field(referral, f"agencies.{digits}.name") is None and get_field(referral, "agencies.0.name") == "GP"
+    issues = validate(Referral, load_text(f"format: scrqm/referral@1\nchild:\n  age: '{digits}'\n"))
+    assert isinstance(issues, list) and "whole years from 0 to 17" in issues[0].message
+    assert "int()" not in issues[0].message

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from scrqm.check.builtins import BUILT_INS
 from scrqm.check.functions import CHECKS, Context, DelayOptions, Hit, delay_in_working_days
 from scrqm.load.document import Document
-from scrqm.shape.model import Referral
+from scrqm.shape.model import Referral, path_part
 from scrqm.packs.loader import Rule, RuleSet
 from scrqm.judge.identifiers import mask_identifiers
 from scrqm.result import REDACTED, Finding, Fix
@@ -67,7 +67,7 @@ def stamp(rule: Rule, hit: Hit, document: Document | None, *, redact: bool = Fal
 
 
 def _path(dotted: str) -> tuple[str | int, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in dotted.split(".") if p)
+    return tuple(path_part(p) for p in dotted.split(".") if p)
 
 
 def stamp_builtin(rule_id: str, *, line: int, column: int, message: str, field: str | None = None,

@@ -29,7 +29,7 @@ from scrqm.judge.substance import (filler_kind, placeholder_only, placeholder_se
 from scrqm.judge.workdays import working_days_after
 from scrqm.load.document import Document, Position
 from scrqm.result import Finding
-from scrqm.shape.model import Referral, get_field
+from scrqm.shape.model import Referral, get_field, path_part
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,7 @@ def _written_at(document: Document | None, field: str, word: str) -> tuple[int, 
     """
     if document is None:
         return None
-    path = tuple(int(p) if p.isdigit() else p for p in field.split("."))
+    path = tuple(path_part(p) for p in field.split("."))
     start = document.values.get(path)
     if start is None:
         return None
@@ -350,7 +350,7 @@ def _line_at(document: Document | None, field_path: str, value: str, offset: int
     """
     if document is None:
         return None
-    start = document.values.get(tuple(int(p) if p.isdigit() else p for p in field_path.split(".")))
+    start = document.values.get(tuple(path_part(p) for p in field_path.split(".")))
     if start is None:
         return None
     first = re.findall(r"[^\W_]+", value[offset:])[:4]

@@ -90,7 +90,7 @@ def _age(value: Any) -> Any:
         match = _AGE_TEXT.match(value)
         if match:
             return f"{int(match[1])} {match[2].lower()}{'s' if int(match[1]) != 1 else ''}"
-        if value.strip().isdigit() and 0 <= int(value) <= 17:
+        if is_index(value.strip()) and 0 <= int(value) <= 17:
             return int(value)
     raise PydanticCustomError(
         "scrqm_age",
@@ -366,7 +366,7 @@ def get_field(referral: BaseModel | None, path: str) -> Any:
         if value is None:
             return None
         if isinstance(value, list):
-            if not part.isdigit() or int(part) >= len(value):
+            if not is_index(part) or int(part) >= len(value):
                 return None
             value = value[int(part)]
         elif isinstance(value, BaseModel) and part in _declared(type(value)):
@@ -376,6 +376,16 @@ def get_field(referral: BaseModel | None, path: str) -> Any:
         else:
             return None
     return value
+
+
+def is_index(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also takes "²" and "①", which `int` refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def path_part(text: str) -> str | int:
+    """A part of a dotted path: a list index where it is digits, else a key."""
+    return int(text) if is_index(text) else text
 
 
 @lru_cache(maxsize=1024)
@@ -404,7 +414,7 @@ def model_at(path: str, base: type[BaseModel] | None = None) -> type[BaseModel] 
     """
     current: Any = base or Referral
     for part in path.split("."):
-        if part.isdigit():
+        if is_index(part):
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
             return False

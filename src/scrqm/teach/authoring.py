@@ -484,7 +484,7 @@ def _date(raw: str) -> dt.date:
 
 
 def _age(raw: str) -> int | str:
-    if raw.isdigit() and 0 <= int(raw) <= 17:
+    if shape_model.is_index(raw) and 0 <= int(raw) <= 17:
         return int(raw)
     if re.fullmatch(r"[0-9]{1,3}\s+(day|week|month)s?", raw, re.IGNORECASE):
         return raw

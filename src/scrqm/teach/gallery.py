@@ -86,7 +86,7 @@ def find_example(name: str, examples: list[Example]) -> Example:
             continue
         stem = example.name.rpartition("/")[2].removesuffix(".yaml")
         number = stem.split("-", 1)[0]
-        if wanted == stem or wanted.isdigit() and number.isdigit() and int(wanted) == int(number):
+        if wanted == stem or _digits(wanted) and _digits(number) and int(wanted) == int(number):
             return example
 
     close = difflib.get_close_matches(name, [e.name for e in examples], n=2, cutoff=0.4)
@@ -122,3 +122,8 @@ def walk_through() -> str:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScrqmError(f"{path}: cannot read the walk-through: {exc.strerror or exc}") from None
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only (`str.isdigit` takes "²", which `int` refuses)."""
+    return text.isascii() and text.isdigit()
