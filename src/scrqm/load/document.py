@@ -572,12 +572,13 @@ class _Composer:
         self.documents = 0
         self.nodes = 0
         self.text = text
-        self.spans: list[NodeSpan] = []  # where each node was written, for yamlspec
+        self.spans: list[NodeSpan] = []  # where nodes were written, for yamlspec (which, below)
         # yamlspec needs every node's span only where a '#' follows a character other than a blank
         # (is it a comment?); otherwise only those of bracketed, quoted and block text.
         self.every_span = may_hide_a_comment(text)
-        # Positions are replayed for an alias only where the text has an anchor ('&') at all.
-        self.logging = "&" in text
+        # Positions are logged, to be replayed for an alias, only where the text has an '&' at all:
+        # without an anchor every alias fails before the log is read.
+        self.may_have_anchors = "&" in text
 
     def document(self) -> Document:
         return Document(self.root, self.text, self.values, self.keys, self.styles)
@@ -655,7 +656,7 @@ class _Composer:
             else:
                 path = (*top.path, top.pending_key)
         self.values[path] = pos
-        if self.logging:
+        if self.may_have_anchors:
             self.log.append((self.values, path, pos))
         if style == "|" or style == ">":
             self.styles[path] = style
@@ -719,7 +720,7 @@ class _Composer:
 
     def _close(self, event: Any) -> None:
         frame = self.stack.pop()
-        if frame.span is not None and frame.span.kind == "flow":
+        if frame.in_flow and frame.span is not None:
             frame.span.end_line = event.end_mark.line
         if frame.anchor is not None:
             frame.anchor.end = len(self.log)
@@ -766,12 +767,13 @@ class _Composer:
 
     def _record(self, table: dict[Path_, Position], path: Path_, pos: Position) -> None:
         table[path] = pos
-        if self.logging:
+        if self.may_have_anchors:
             self.log.append((table, path, pos))
 
     def _anchor(self, event: Any, value: Any, path: Path_) -> _Anchor | None:
         if not event.anchor:
             return None
+        assert self.may_have_anchors, "an anchor is written with '&': the log must be on"
         anchor = _Anchor(value, path, len(self.log))
         self.anchors[event.anchor] = anchor
         self.anchored_at[id(value)] = (anchor, path)
@@ -797,7 +799,8 @@ class _Composer:
         self._attach(anchor.value)
 
     def _span(self, event: Any, kind: str, style: str | None = None) -> NodeSpan:
-        """Note where a node was written, for the checks libyaml skips (yamlspec)."""
+        """Note where a node was written, for the checks libyaml skips (yamlspec); `_scalar` calls
+        this only for the scalars those checks read (see `every_span`)."""
         start, end = event.start_mark, event.end_mark
         top = self.stack[-1] if self.stack else None
         in_flow = top is not None and top.in_flow

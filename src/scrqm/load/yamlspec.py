@@ -4,8 +4,11 @@ libyaml accepts a handful of inputs that the YAML specification, and the
 yaml-test-suite, call invalid; ruamel's pure parser accepts most of them too.
 A referral written that way may read differently in another tool (an editor's
 YAML plugin, a CI linter), so `scrqm` refuses them with a position and a fix,
-as a stricter parser would.  The load module records where each node was
-written (`NodeSpan`); `problems` checks the text against those spans:
+as a stricter parser would.  The load module records where nodes were
+written (`NodeSpan`): every node where `may_hide_a_comment` says the comment
+check needs them all, otherwise the collections and the scalars the other
+checks read (quoted, block, and any inside brackets); `problems` checks the
+text against those spans:
 
 - a comment needs a space before its `#` (`"text"# note`, `[a, b]#note`,
   `key: >#note`, `%YAML 1.2#x`);
