@@ -212,3 +212,19 @@ def test_rules_lists_what_fix_mends(run_line: Callable[..., Any]) -> None:
     shape = next(r for r in data["built_in"] if r["id"] == "shape")
     assert shape["fixable"] and len(shape["fixes"]) >= 4
     assert not any(r["fixable"] for r in data["rules"])
+
+
+def test_a_line_separator_pasted_into_the_text_is_mended_around_and_kept(run_line: Callable[..., Any],
+                                                                          tmp_path: Path) -> None:
+    """U+2028 (a line separator, as a word processor pastes it) is text to YAML 1.2: the file loads, the
+    date two lines below it is mended at its own line, the diff counts lines as `patch` does, and the
+    separator itself is kept."""
+    text = ("format: scrqm/referral@1\n# a note\u2028copied from a document\nincident:\n"
+            "  summary: Child\u2028A was seen.\n  date: 14/03/2016\n")
+    path = tmp_path / "pasted.yaml"
+    path.write_text(text, encoding="utf-8")
+    shown = run_line("check", "--isolated", "--no-cache", "--today", TODAY, "--diff", str(path)).stdout
+    assert "-  date: 14/03/2016\n+  date: 2016-03-14\n" in shown and "@@ -2,4 +2,4 @@" in shown
+    run_line("check", "--isolated", "--no-cache", "--today", TODAY, "--fix", str(path))
+    assert path.read_text(encoding="utf-8") == text.replace("14/03/2016", "2016-03-14")
+    assert unified_diff("a.yaml", "x\u2028y\n", "x\u2028z\n").count("\n") == 5  # one line each, not two

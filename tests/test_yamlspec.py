@@ -98,11 +98,28 @@ def test_block_opening_with_narrower_blank_lines_is_accepted() -> None:
     assert load_text("a: >\n \n  text\nb: |2\n    x\n").data == {"a": "\ntext\n", "b": "  x\n"}
 
 
-@pytest.mark.parametrize("newline", ["\r", "\x85", "\u2028"])
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
 def test_lines_are_counted_as_the_parser_counts_them(newline: str) -> None:
     load_text(f'a: "one{newline}  two"{newline}b: 1{newline}')
     message, line, _, _ = first_problem(f'a: 1{newline}b: "one{newline}two"{newline}')
     assert "is not indented" in message and line == 3
+
+
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029"])
+def test_next_line_and_the_unicode_separators_are_text_not_line_breaks(separator: str) -> None:
+    """YAML 1.2: NEL, LS and PS are ordinary characters (libyaml, after YAML 1.1, broke lines at them,
+    so text pasted from a word processor failed to load with a syntax error at column 1)."""
+    document = load_text(f"# a note{separator}more of the note\nrationale: >\n  One{separator}two.\n"
+                         f"summary: one{separator}two\nkey{separator}: 'quoted{separator}'\nlast: [x{separator}y]\n")
+    assert document.data == {"rationale": f"One{separator}two.\n", "summary": f"one{separator}two",
+                             f"key{separator}": f"quoted{separator}", "last": [f"x{separator}y"]}
+    assert document.text.count(separator) == 6  # the text as written, not the parser's stand-ins
+    assert document.position_of(("summary",)) == (4, 10) and document.key_position((f"key{separator}",)) == (5, 1)
+    assert document.position_of(("last", 0)) == (6, 8)
+    message, line, column, _ = first_problem(f"a: 1{separator}\nb: 2\nb: 3{separator}\n")
+    assert "duplicate key 'b'" in message and (line, column) == (3, 1)
+    message, *_ = first_problem(f"k{separator}: 1\nk{separator}: 2\n")
+    assert f"duplicate key 'k{separator}'" in message  # the character written, in the message too
 
 
 @pytest.mark.parametrize(
@@ -115,7 +132,7 @@ def test_lines_are_counted_as_the_parser_counts_them(newline: str) -> None:
         ("# a comment\nkey: value # another\n", False),
         ("key: value\n#\n\t# tab first\n", False),
         ("a: 1\r# after a carriage return\n", False),
-        ("a: 1\u2028# after a line separator\n", False),
+        ("a: 1\u2028# after a line separator\n", True),  # LS is a character, not a break (YAML 1.2)
         ("no hash at all\n", False),
     ],
 )
@@ -141,9 +158,12 @@ def test_the_loader_keeps_every_span_only_where_a_comment_is_in_doubt() -> None:
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\x85", "\u2028", "\u2029"])
 def test_line_starts_agree_however_lines_are_broken(newline: str) -> None:
-    from scrqm.load.yamlspec import _BREAK, _line_starts, _lines
+    """Lines break at LF, CR and CR LF only (YAML 1.2); NEL, LS and PS stay inside a line."""
+    import re
+
+    from scrqm.load.breaks import line_starts, lines
 
     for text in ("", "a", newline, f"a{newline}", f"ab{newline}{newline}c{newline}d", f"x{newline}y\nz"):
-        lines = _lines(text)
-        assert lines == _BREAK.split(text)
-        assert _line_starts(text, lines) == [0, *(m.end() for m in _BREAK.finditer(text))] == _line_starts(text)
+        split = lines(text)
+        assert split == re.split("\r\n|\r|\n", text)
+        assert line_starts(text, split) == [0, *(m.end() for m in re.finditer("\r\n|\r|\n", text))] == line_starts(text)

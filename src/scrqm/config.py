@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from scrqm.errors import ScrqmError, os_message
+from scrqm.load.breaks import lines as text_lines
 from scrqm.load.document import LoadFailure, load_path
 
 CONFIG_NAMES = (".scrqm.yaml", ".scrqm.yml", "pyproject.toml")
@@ -242,7 +243,7 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], Any]:
         raise ConfigError(_toml_message(path, exc)) from None
     except RecursionError:
         raise ConfigError(f"{path}: the TOML nests too deeply to read") from None
-    lines = text.splitlines()
+    lines = text_lines(text)
     table = _tool_table(path, data, lines)
 
     def locate(key_path: tuple[Any, ...]) -> tuple[int, int]:

@@ -27,6 +27,7 @@ from scrqm.judge.identifiers import KIND_LABELS, find_identifiers
 from scrqm.judge.substance import (filler_kind, placeholder_only, placeholder_sentence, sentences, shared_sentences,
                                    uses_vocabulary)
 from scrqm.judge.workdays import working_days_after
+from scrqm.load.breaks import lines as text_lines
 from scrqm.load.document import Document, Position
 from scrqm.result import Finding
 from scrqm.shape.model import Referral, get_field, path_part
@@ -363,7 +364,8 @@ def _line_at(document: Document | None, field_path: str, value: str, offset: int
 def _column_at(document: Document | None, line: int, text: str) -> int:
     if document is None:
         return 1
-    row = document.text.splitlines()[line - 1] if line <= len(document.text.splitlines()) else ""
+    rows = text_lines(document.text)
+    row = rows[line - 1] if line <= len(rows) else ""
     first = re.match(r"\W*([^\W_]+)", text)
     if first is None:  # no word to look for
         return 1
@@ -743,7 +745,7 @@ def _identifiers_in_comments(text: str, values: list[str], kinds: Sequence[str])
     """
     if "#" not in text:
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text_lines(text), start=1):
         hash_at = line.find("#")
         if hash_at < 0:
             continue

@@ -21,10 +21,11 @@ import errno
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, NamedTuple, NoReturn
 
+from scrqm.load.breaks import for_the_parser
 from scrqm.load.yamlspec import NodeSpan, may_hide_a_comment, problems as spec_problems
 from scrqm.result import Fix
 
@@ -349,13 +350,28 @@ def _parse_into(text: str, feed: Any) -> None:
 
 def load_text(text: str, *, limits: Limits = Limits(), source: str = "<text>") -> Document:
     """Parse one YAML document from `text` into a Document."""
-    # start-up: ruamel, about 30 ms, imported with the first file read, not by every command
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     if text.startswith("\ufeff"):
         text = text[1:]
     if _unprintable(text):  # before the parser: its reader reports bytes, not characters
         raise LoadFailure([_reader_problem(None, text)])
+    parsed, back = for_the_parser(text)  # NEL, LS and PS are text, as YAML 1.2 says (load/breaks.py)
+    try:
+        document = _compose(parsed, limits)
+    except LoadFailure as exc:
+        if back is not None:
+            exc.problems = [_restored_problem(problem, back) for problem in exc.problems]
+        raise
+    if back is not None:
+        _restore(document, back)
+        document.text = text
+    document.source = source
+    return document
+
+
+def _compose(text: str, limits: Limits) -> Document:
+    # start-up: ruamel, about 30 ms, imported with the first file read, not by every command
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     composer = _Composer(text, limits)
     try:
         _parse_into(text, composer.feed)
@@ -368,9 +384,40 @@ def load_text(text: str, *, limits: Limits = Limits(), source: str = "<text>") -
     if composer.problems:
         raise LoadFailure(composer.problems)
     _enforce_spec(text, composer.spans)
-    document = composer.document()
-    document.source = source
-    return document
+    return composer.document()
+
+
+def _restored_problem(problem: Problem, back: dict[int, int]) -> Problem:
+    hint = problem.hint.translate(back) if problem.hint is not None else None
+    return replace(problem, message=problem.message.translate(back), hint=hint)
+
+
+def _restore(document: Document, back: dict[int, int]) -> None:
+    """The parser's stand-ins turned back into the characters written, in every key, value and path."""
+    def path(of: Path_) -> Path_:
+        return tuple(part.translate(back) if isinstance(part, str) else part for part in of)
+
+    done: set[int] = set()  # an aliased mapping or list is one object in several places
+
+    def data(node: Any) -> Any:
+        if isinstance(node, str):
+            return node.translate(back)
+        if id(node) in done:
+            return node
+        if isinstance(node, dict):
+            done.add(id(node))
+            items = [(data(key), data(value)) for key, value in node.items()]
+            node.clear()
+            node.update(items)
+        elif isinstance(node, list):
+            done.add(id(node))
+            node[:] = [data(item) for item in node]
+        return node
+
+    document.data = data(document.data)
+    document.values = {path(p): pos for p, pos in document.values.items()}
+    document.keys = {path(p): pos for p, pos in document.keys.items()}
+    document.styles = {path(p): style for p, style in document.styles.items()}
 
 
 def _enforce_spec(text: str, spans: list[NodeSpan]) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
+from scrqm.load import breaks
+from scrqm.load.breaks import for_the_parser
 from scrqm.load.document import Path_, _parse_into
 
 
@@ -34,11 +36,22 @@ class Spans:
 def spans_of(text: str) -> Spans:
     """The spans of the first document of `text` (which the loader has already accepted)."""
     walker = _Walker()
+    parsed, back = for_the_parser(text)
     try:
-        _parse_into(text, walker.feed)
+        _parse_into(parsed, walker.feed)
     except _Done:
         pass
-    return Spans(walker.values, walker.keys)
+    if back is None:
+        return Spans(walker.values, walker.keys)
+    restore = _restorer(back)
+    return Spans({restore(path): span for path, span in walker.values.items()},
+                 {restore(path): span for path, span in walker.keys.items()})
+
+
+def _restorer(back: dict[int, int]) -> Callable[[Path_], Path_]:
+    def restore(path: Path_) -> Path_:
+        return tuple(part.translate(back) if isinstance(part, str) else part for part in path)
+    return restore
 
 
 class _Done(Exception):
@@ -100,22 +113,9 @@ class _Walker:
                 raise _Done
 
 
-# The line breaks the parser counts (libyaml follows YAML 1.1: NEL and the Unicode separators too).
-_BREAKS = "\n\r\x85\u2028\u2029"
-
-
 def line_starts(text: str) -> list[int]:
     """The offset at which each line of `text` starts, counting lines as the parser's marks do."""
-    starts = [0]
-    index, size = 0, len(text)
-    while index < size:
-        char = text[index]
-        if char in _BREAKS:
-            if char == "\r" and index + 1 < size and text[index + 1] == "\n":
-                index += 1
-            starts.append(index + 1)
-        index += 1
-    return starts
+    return breaks.line_starts(text)
 
 
 def position_of_offset(starts: list[int], offset: int) -> tuple[int, int]:

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import accumulate
 from dataclasses import dataclass
+
+from scrqm.load.breaks import line_starts as starts_of_lines, lines as split_lines
 
 
 @dataclass
@@ -63,8 +64,8 @@ def problems(text: str, spans: list[NodeSpan]) -> list[SpecProblem]:
     whether the file has what it looks at at all (a '#', a multi-line quoted or
     bracketed value, a block scalar), so a plain referral costs little.
     """
-    lines = _lines(text)
-    line_starts = _line_starts(text, lines)
+    lines = split_lines(text)
+    line_starts = starts_of_lines(text, lines)
     found = [
         _comment_without_space(text, spans, line_starts) if may_hide_a_comment(text) else None,
         _flow_continuation(lines, text, spans, line_starts),
@@ -78,7 +79,7 @@ def problems(text: str, spans: list[NodeSpan]) -> list[SpecProblem]:
 # can be a comment without its space (`"text"# note`, `[a]#b`, `key: >#note`).  A '#' at the
 # start of a line or after a blank is a well-written comment, or text the parser kept as text.
 # Written '#' first, so the search skips from '#' to '#' (thirty times faster than "[^ ...]#").
-_HASH_AFTER_TEXT = re.compile("#(?<=[^ \t\r\n\x85\u2028\u2029]#)")
+_HASH_AFTER_TEXT = re.compile("#(?<=[^ \t\r\n]#)")
 
 
 def may_hide_a_comment(text: str) -> bool:
@@ -86,30 +87,6 @@ def may_hide_a_comment(text: str) -> bool:
     return "#" in text and _HASH_AFTER_TEXT.search(text) is not None
 
 
-# The line breaks libyaml counts lines by (CR alone and NEL, LS, PS too), so
-# that line numbers here agree with the parser's.
-_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
-
-
-def _only_newlines(text: str) -> bool:
-    return not any(other in text for other in _OTHER_BREAKS)
-
-
-def _lines(text: str) -> list[str]:
-    """The lines of `text` without their breaks, as the parser counts them."""
-    return text.split("\n") if _only_newlines(text) else _BREAK.split(text)
-
-
-def _line_starts(text: str, lines: list[str] | None = None) -> list[int]:
-    """The offset where each line starts.  With `lines` (from `_lines`) of a text broken by
-    newlines only, each start is the one before plus that line and its newline, summed in C."""
-    if lines is not None and _only_newlines(text):
-        return list(accumulate(map(_PLUS_ONE, map(len, lines[:-1])), initial=0))
-    return [0, *(match.end() for match in _BREAK.finditer(text))]
-
-
-_PLUS_ONE = (1).__add__
 
 
 def _covered(spans: list[NodeSpan]) -> tuple[list[int], list[int]]:

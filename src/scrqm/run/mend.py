@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from scrqm.load.breaks import lines_with_ends
 from scrqm.load.spans import line_starts, offset_of_position
 from scrqm.result import FileResult, Fix
 from scrqm.report.visible import visible_path
@@ -111,7 +112,7 @@ def mend_text(text: str, check: CheckText) -> Mended:
 
 def unified_diff(display: str, before: str, after: str) -> str:
     """A unified diff naming the file as shown (`patch -p0` applies it), with "\\ No newline at end of file"."""
-    lines = list(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+    lines = list(difflib.unified_diff(lines_with_ends(before), lines_with_ends(after),
                                       fromfile=visible_path(display), tofile=visible_path(display)))
     out = []
     for line in lines:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from scrqm.load.document import Document, Path_
+from scrqm.load.breaks import lines as text_lines
 from scrqm.load.spans import Span, Spans, line_starts, position_of_offset, spans_of
 from scrqm.result import Edit, Fix
 from scrqm.shape.mend import Suggestion
@@ -55,7 +56,7 @@ def _replace(document: Document, span: Span, content: str, message: str) -> Fix:
 
 
 def _single_line(document: Document, span: Span) -> bool:
-    return not any(c in document.text[span.start:span.end] for c in "\n\r\x85\u2028\u2029")
+    return not any(c in document.text[span.start:span.end] for c in "\n\r")
 
 
 def _inner(span: Span) -> Span:
@@ -93,7 +94,7 @@ def format_fix(document: Document) -> Fix | None:
     root_line, column = position_of_offset(starts, root.start)
     if column != 1:
         return None
-    lines = document.text.splitlines()
+    lines = text_lines(document.text)
     line = 1
     while line < root_line and lines[line - 1].lstrip().startswith("#"):
         line += 1

@@ -34,6 +34,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from scrqm.load.breaks import line_starts
 from scrqm.result import Edit, Fix
 
 
@@ -46,7 +47,7 @@ class Suggestion:
 
 def text_fix(text: str, message: str, edits: list[tuple[int, int, str]]) -> Fix:
     """A `Fix` from edits given as (start, end, replacement) character offsets into `text`."""
-    starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+    starts = line_starts(text)
 
     def position(offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(starts, offset) - 1
@@ -55,8 +56,6 @@ def text_fix(text: str, message: str, edits: list[tuple[int, int, str]]) -> Fix:
     return Fix(message, tuple(Edit(*position(start), *position(end), content) for start, end, content in edits))
 
 
-# The line breaks the parser counts lines by, so positions agree with findings'.
-_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 # ---------------------------------------------------------------- values

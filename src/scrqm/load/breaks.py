@@ -1,0 +1,60 @@
+"""Line breaks as YAML 1.2 counts them: LF, CR and CR LF, and nothing else.
+
+libyaml (ruamel's C parser), and ruamel's pure parser, follow YAML 1.1, which
+also breaks lines at NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH
+SEPARATOR (U+2029).  YAML 1.2 calls those ordinary characters, and text
+pasted from a word processor or a PDF holds them: read as breaks, the rest of
+such a line became a new line at column 1, and the file failed with a
+misleading syntax error.  So the parser is given the text with each of them
+stood in for, one character for one, by a private-use character the text does
+not hold (offsets and columns stay the same), and what it hands back is turned
+back.  Every count of lines in scrqm uses `lines`/`line_starts` from here, so
+positions agree with the parser's.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import accumulate
+
+# The breaks YAML 1.1 has and YAML 1.2 does not.
+_OLD_BREAKS = "\x85\u2028\u2029"
+BREAK = re.compile("\r\n|[\r\n]")
+
+
+def for_the_parser(text: str) -> tuple[str, dict[int, int] | None]:
+    """`text` as the parser is to read it, and the table that turns its stand-ins back (None: no change)."""
+    if text.isascii() or not any(old in text for old in _OLD_BREAKS):
+        return text, None
+    stand_ins: list[str] = []
+    for code in range(0xE000, 0xF900):  # the private-use area: c-printable, and no YAML indicator
+        if chr(code) not in text:
+            stand_ins.append(chr(code))
+            if len(stand_ins) == len(_OLD_BREAKS):
+                break
+    forward = {ord(old): ord(new) for old, new in zip(_OLD_BREAKS, stand_ins)}
+    return text.translate(forward), {new: old for old, new in forward.items()}
+
+
+def lines(text: str) -> list[str]:
+    """The lines of `text` without their breaks."""
+    return text.split("\n") if "\r" not in text else BREAK.split(text)
+
+
+def lines_with_ends(text: str) -> list[str]:
+    """The lines of `text`, each with its break (`str.splitlines(keepends=True)` breaks at LS too)."""
+    return _LINE_WITH_END.findall(text)
+
+
+_LINE_WITH_END = re.compile(r".*?(?:\r\n|\r|\n)|.+\Z", re.DOTALL)
+
+
+def line_starts(text: str, split: list[str] | None = None) -> list[int]:
+    """The offset where each line starts.  With `split` (`lines(text)`) of a text broken by
+    newlines only, each start is the one before plus that line and its newline, summed in C."""
+    if split is not None and "\r" not in text:
+        return list(accumulate(map(_PLUS_ONE, map(len, split[:-1])), initial=0))
+    return [0, *(match.end() for match in BREAK.finditer(text))]
+
+
+_PLUS_ONE = (1).__add__
