@@ -228,3 +228,17 @@ def test_a_line_separator_pasted_into_the_text_is_mended_around_and_kept(run_lin
     run_line("check", "--isolated", "--no-cache", "--today", TODAY, "--fix", str(path))
     assert path.read_text(encoding="utf-8") == text.replace("14/03/2016", "2016-03-14")
     assert unified_diff("a.yaml", "x\u2028y\n", "x\u2028z\n").count("\n") == 5  # one line each, not two
+
+
+def test_text_not_indented_under_its_field_is_mended_around_a_line_separator(run_line: Callable[..., Any],
+                                                                             tmp_path: Path) -> None:
+    """The mend that indents text under `rationale:` counts lines as the parser does (a line separator
+    above it is no line break), and leaves one inside the text as it was: no space added after it."""
+    head, _, rest = GOOD_TEXT.partition("rationale: >\n")
+    _, blank, tail = rest.partition("\n\n")
+    written = "Child F died\u2028 after a head injury: abuse is suspected, and a review could show learning."
+    text = head.replace("\n", "\u2028 pasted\n", 1) + "rationale:\n" + written + "\n" + blank + tail
+    path = tmp_path / "unindented.yaml"
+    path.write_text(text, encoding="utf-8")
+    run_line("check", "--isolated", "--no-cache", "--today", TODAY, "--fix", str(path))
+    assert path.read_text(encoding="utf-8") == text.replace("rationale:\n" + written, "rationale: >\n  " + written)

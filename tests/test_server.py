@@ -82,6 +82,25 @@ def test_change_checks_the_new_text(server: LspClient, tmp_path: Path) -> None:
     assert server.diagnostics(uri, 3) == []
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_an_edit_below_a_pasted_line_separator_lands_on_its_line(server: LspClient, tmp_path: Path,
+                                                                  ending: str) -> None:
+    """LSP breaks lines at LF, CR and CR LF only; pygls's own count (str.splitlines) also broke at U+2028,
+    so a change below one was applied a line too high. A CR LF file is a referral too."""
+    path = tmp_path / f"pasted{len(ending)}.yaml"
+    text = (EXAMPLES / "01-exemplary-death.yaml").read_text(encoding="utf-8").replace("\n", "\u2028 pasted\n", 1)
+    text = text.replace("\n", ending)
+    uri = server.open(path, text)
+    assert server.diagnostics(uri, 1) == []
+    line = text.split(ending).index("  type: death")
+    server.change(uri, 2, edit=(line, 8, line, 13, "Death"))
+    diagnostics = server.diagnostics(uri, 2)
+    assert _got(diagnostics) == [(line, 8, "shape", 1)] and "got 'Death'" in diagnostics[0]["message"]
+    assert diagnostics[0]["range"]["end"] == {"line": line, "character": 13}
+    server.change(uri, 3, edit=(line, 8, line, 9, "d"))
+    assert server.diagnostics(uri, 3) == []
+
+
 def test_positions_are_in_the_clients_code_units(server: LspClient, tmp_path: Path,
                                                  run_line: Callable[..., Any]) -> None:
     path = tmp_path / "r.yaml"

@@ -167,3 +167,25 @@ def test_line_starts_agree_however_lines_are_broken(newline: str) -> None:
         split = lines(text)
         assert split == re.split("\r\n|\r|\n", text)
         assert line_starts(text, split) == [0, *(m.end() for m in re.finditer("\r\n|\r|\n", text))] == line_starts(text)
+
+
+def test_the_parsers_stand_ins_never_reach_the_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The private-use characters the parser reads in place of NEL, LS and PS: never one an escape in
+    the text makes, never left in a message (the pure parser quotes characters as escapes), and turned
+    back at any depth."""
+    from scrqm.load import document as load
+    from scrqm.load.document import Limits
+
+    # "\uE000" written as an escape in double quotes is that character, not a stand-in for NEL.
+    assert load_text('a: "\\uE000 \\ue001"\nb: x\x85y\u2028\u2029\n').data == {"a": "\ue000 \ue001",
+                                                                                 "b": "x\x85y\u2028\u2029"}
+    deep = "x: " + "[" * 900 + "a\u2028b" + "]" * 900 + "\n"
+    value = load_text(deep, limits=Limits(max_depth=1000)).data["x"]
+    for _ in range(900):
+        value = value[0]
+    assert value == "a\u2028b"
+    monkeypatch.setattr(load, "_C_PARSER", None)  # ruamel's pure parser, where its C one is missing
+    with pytest.raises(LoadFailure) as caught:
+        load_text("a: |\u2028\n  x\n")
+    message = caught.value.problems[0].message
+    assert "\\u2028" in message and "\\ue0" not in message and "\ue000" not in message

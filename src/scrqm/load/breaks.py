@@ -26,14 +26,32 @@ def for_the_parser(text: str) -> tuple[str, dict[int, int] | None]:
     """`text` as the parser is to read it, and the table that turns its stand-ins back (None: no change)."""
     if text.isascii() or not any(old in text for old in _OLD_BREAKS):
         return text, None
+    # Neither written in the text nor made by an escape in it ("\uE000" in double quotes).
+    escaped = {int(short or long, 16) for short, long in _ESCAPE.findall(text)}
     stand_ins: list[str] = []
-    for code in range(0xE000, 0xF900):  # the private-use area: c-printable, and no YAML indicator
-        if chr(code) not in text:
+    for code in _PRIVATE_USE:
+        if chr(code) not in text and code not in escaped:
             stand_ins.append(chr(code))
             if len(stand_ins) == len(_OLD_BREAKS):
                 break
     forward = {ord(old): ord(new) for old, new in zip(_OLD_BREAKS, stand_ins)}
     return text.translate(forward), {new: old for old, new in forward.items()}
+
+
+# The private-use areas: c-printable, no YAML indicator, and more of them than a text can hold.
+_PRIVATE_USE = (*range(0xE000, 0xF900), *range(0xF0000, 0xFFFFE))
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")  # (\x.. cannot reach them)
+
+
+def restore_message(message: str, back: dict[int, int]) -> str:
+    """A message with the stand-ins turned back, also where a parser quotes one as an escape ('\\ue000')."""
+    for new, old in back.items():
+        message = message.replace(_escaped(new), _escaped(old))
+    return message.translate(back)
+
+
+def _escaped(code: int) -> str:
+    return repr(chr(code))[1:-1] if code > 0xFF or code < 0x20 or 0x7F <= code <= 0x9F else f"\\x{code:02x}"
 
 
 def lines(text: str) -> list[str]:

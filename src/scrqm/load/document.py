@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, NamedTuple, NoReturn
 
-from scrqm.load.breaks import for_the_parser
+from scrqm.load.breaks import for_the_parser, restore_message
 from scrqm.load.yamlspec import NodeSpan, may_hide_a_comment, problems as spec_problems
 from scrqm.result import Fix
 
@@ -388,8 +388,8 @@ def _compose(text: str, limits: Limits) -> Document:
 
 
 def _restored_problem(problem: Problem, back: dict[int, int]) -> Problem:
-    hint = problem.hint.translate(back) if problem.hint is not None else None
-    return replace(problem, message=problem.message.translate(back), hint=hint)
+    hint = restore_message(problem.hint, back) if problem.hint is not None else None
+    return replace(problem, message=restore_message(problem.message, back), hint=hint)
 
 
 def _restore(document: Document, back: dict[int, int]) -> None:
@@ -397,24 +397,26 @@ def _restore(document: Document, back: dict[int, int]) -> None:
     def path(of: Path_) -> Path_:
         return tuple(part.translate(back) if isinstance(part, str) else part for part in of)
 
-    done: set[int] = set()  # an aliased mapping or list is one object in several places
-
-    def data(node: Any) -> Any:
-        if isinstance(node, str):
-            return node.translate(back)
-        if id(node) in done:
-            return node
+    # A stack, not recursion (the nesting limit is configurable, Python's is not); an aliased
+    # mapping or list is one object in several places, restored once.
+    done: set[int] = set()
+    if isinstance(document.data, str):
+        document.data = document.data.translate(back)
+    stack = [document.data]
+    while stack:
+        node = stack.pop()
+        if id(node) in done or not isinstance(node, (dict, list)):
+            continue
+        done.add(id(node))
         if isinstance(node, dict):
-            done.add(id(node))
-            items = [(data(key), data(value)) for key, value in node.items()]
+            items = [(key.translate(back) if isinstance(key, str) else key,
+                      value.translate(back) if isinstance(value, str) else value) for key, value in node.items()]
             node.clear()
             node.update(items)
-        elif isinstance(node, list):
-            done.add(id(node))
-            node[:] = [data(item) for item in node]
-        return node
-
-    document.data = data(document.data)
+            stack.extend(node.values())
+        else:
+            node[:] = [item.translate(back) if isinstance(item, str) else item for item in node]
+            stack.extend(node)
     document.values = {path(p): pos for p, pos in document.values.items()}
     document.keys = {path(p): pos for p, pos in document.keys.items()}
     document.styles = {path(p): style for p, style in document.styles.items()}

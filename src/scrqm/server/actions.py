@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
-from scrqm.server.positions import BUILT_IN_RULES, SHOW_RANGE, finding_range, path_of, to_client
+from scrqm.server.positions import BUILT_IN_RULES, SHOW_RANGE, finding_range, lines_of, path_of, to_client
 
 if TYPE_CHECKING:
     from pygls.workspace import TextDocument
@@ -90,7 +90,7 @@ def _fix_all(ls: ScrqmServer, uri: str, document: TextDocument, checked: Any) ->
     mended = mend_text(checked.text, lambda text: ls.checker.check(text, path_of(uri)))
     if not mended.changed:
         return None
-    lines = document.lines
+    lines = lines_of(document)
     end = lsp.Position(line=len(lines), character=0)
     edit = lsp.TextEdit(range=lsp.Range(start=lsp.Position(line=0, character=0), end=end), new_text=mended.text)
     return lsp.CodeAction(title="scrqm: fix every mechanical fault", kind=lsp.CodeActionKind.SourceFixAll,

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from scrqm.result import FileResult
 
 # A referral says so on a line of its own; any other YAML file gets no diagnostics.
-_FORMAT_LINE = re.compile(r"""^format:[ \t]*(["']?)scrqm/referral@1\1[ \t]*(#.*)?$""", re.MULTILINE)
+# `\r?$`: `$` matches only before "\n", and a file saved with CR LF endings is a referral too.
+_FORMAT_LINE = re.compile(r"""^format:[ \t]*(["']?)scrqm/referral@1\1[ \t]*(#[^\r\n]*)?\r?$""", re.MULTILINE)
 
 
 def is_referral(text: str) -> bool:

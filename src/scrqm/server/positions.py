@@ -3,34 +3,66 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
-from pygls.workspace import TextDocument
+from pygls.workspace import TextDocument, Workspace
 from pygls.workspace.position_codec import ServerTextPosition
 
 from scrqm.check.builtins import BUILT_INS
+from scrqm.load.breaks import lines_with_ends
 
 SHOW_RANGE = "scrqm.showRange"
 BUILT_IN_RULES = frozenset(BUILT_INS)  # load, shape, io: declared once, in check/builtins.py
 
 
+class Document(TextDocument):
+    """pygls's document, with its lines counted as LSP and scrqm count them (LF, CR, CR LF).
+
+    pygls splits with `str.splitlines`, which breaks at NEL, LS and PS too, so an
+    editor's change to a line below one of those was applied a line too high.
+    """
+
+    @property
+    def lines(self) -> Sequence[str]:
+        return tuple(lines_with_ends(self.source))
+
+
+class LspWorkspace(Workspace):
+    """pygls's workspace, whose documents are `Document`s."""
+
+    def _create_text_document(self, doc_uri: str, source: str | None = None, version: int | None = None,
+                              language_id: str | None = None) -> TextDocument:
+        return Document(doc_uri, source=source, version=version, language_id=language_id,
+                        sync_kind=self._sync_kind, position_codec=self._position_codec)
+
+
+def lines_of(document: TextDocument) -> list[str]:
+    """The document's lines as scrqm and LSP count them (LF, CR, CR LF), each with its break.
+
+    Not pygls's `document.lines`, which is `str.splitlines` and so breaks at NEL, LS and PS too.
+    """
+    return lines_with_ends(document.source)
+
+
 def finding_range(document: TextDocument, line: int, column: int) -> lsp.Range:
     """From the finding's position to the end of its line's text, in the client's code units."""
-    lines = document.lines
+    lines = lines_of(document)
     index = min(max(line - 1, 0), max(len(lines) - 1, 0))
     content = lines[index].rstrip("\r\n") if lines else ""
     start = ServerTextPosition(index, max(column - 1, 0))
     end = ServerTextPosition(index, max(len(content.rstrip()), start.character))
-    return lsp.Range(document.position_to_client_units(start), document.position_to_client_units(end))
+    codec = document.position_codec
+    return lsp.Range(codec.position_to_client_units(lines, start), codec.position_to_client_units(lines, end))
 
 
 def to_client(document: TextDocument, line: int, column: int) -> lsp.Position:
     """A 1-based (line, column in code points) as an LSP position in the client's code units."""
-    lines = document.lines
+    lines = lines_of(document)
     if line - 1 >= len(lines):
         return lsp.Position(line=len(lines), character=0)
-    return document.position_to_client_units(ServerTextPosition(line - 1, column - 1))
+    return document.position_codec.position_to_client_units(lines, ServerTextPosition(line - 1, column - 1))
 
 
 def is_yaml(document: TextDocument) -> bool:

@@ -24,7 +24,7 @@ from pygls.workspace import TextDocument
 from scrqm import __version__
 from scrqm.server import actions
 from scrqm.server.checker import Checker, Options, is_referral
-from scrqm.server.positions import BUILT_IN_RULES, SHOW_RANGE, finding_range, is_yaml, path_of
+from scrqm.server.positions import BUILT_IN_RULES, SHOW_RANGE, LspWorkspace, finding_range, is_yaml, path_of
 
 SEVERITY = {"fail": lsp.DiagnosticSeverity.Error, "warn": lsp.DiagnosticSeverity.Warning,
             "info": lsp.DiagnosticSeverity.Information}
@@ -169,6 +169,8 @@ def build_server(options: Options) -> ScrqmServer:
     def initialize(ls: ScrqmServer, params: lsp.InitializeParams) -> None:
         # Read once `initialize` is answered: the editor waits for that answer, not for pydantic.
         ls.initialization_options = params.initialization_options
+        # pygls has just made the workspace (no document is open yet): its documents count lines as LSP does.
+        ls.workspace.__class__ = LspWorkspace
 
     @server.feature(lsp.INITIALIZED)
     def initialized(ls: ScrqmServer, params: lsp.InitializedParams) -> None:

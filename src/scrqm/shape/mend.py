@@ -34,7 +34,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from scrqm.load.breaks import line_starts
+from scrqm.load.breaks import line_starts, lines_with_ends
 from scrqm.result import Edit, Fix
 
 
@@ -311,7 +311,7 @@ _FIELD_LINE = re.compile(r"[ ]*(?:- +)?[A-Za-z_][A-Za-z0-9_]*[ ]*:(?:[ ]|\Z)")
 
 def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
     result, offset = [], 0
-    for line in text.splitlines(keepends=True):
+    for line in lines_with_ends(text):
         result.append((offset, line.rstrip("\r\n")))
         offset += len(line)
     return result
