@@ -161,11 +161,13 @@ def test_line_starts_agree_however_lines_are_broken(newline: str) -> None:
     """Lines break at LF, CR and CR LF only (YAML 1.2); NEL, LS and PS stay inside a line."""
     import re
 
-    from scrqm.load.breaks import line_starts, lines
+    from scrqm.load.breaks import line_starts, lines, lines_with_ends
 
-    for text in ("", "a", newline, f"a{newline}", f"ab{newline}{newline}c{newline}d", f"x{newline}y\nz"):
+    for text in ("", "a", newline, f"a{newline}", f"ab{newline}{newline}c{newline}d", f"x{newline}y\nz",
+                 f"v\x0bw{newline}"):
         split = lines(text)
         assert split == re.split("\r\n|\r|\n", text)
+        assert lines_with_ends(text) == re.findall(r".*?(?:\r\n|\r|\n)|.+\Z", text, re.DOTALL)
         assert line_starts(text, split) == [0, *(m.end() for m in re.finditer("\r\n|\r|\n", text))] == line_starts(text)
 
 

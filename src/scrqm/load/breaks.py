@@ -15,7 +15,7 @@ positions agree with the parser's.
 from __future__ import annotations
 
 import re
-from itertools import accumulate
+from itertools import accumulate, chain
 
 # The breaks YAML 1.1 has and YAML 1.2 does not.
 _OLD_BREAKS = "\x85\u2028\u2029"
@@ -29,7 +29,7 @@ def for_the_parser(text: str) -> tuple[str, dict[int, int] | None]:
     # Neither written in the text nor made by an escape in it ("\uE000" in double quotes).
     escaped = {int(short or long, 16) for short, long in _ESCAPE.findall(text)}
     stand_ins: list[str] = []
-    for code in _PRIVATE_USE:
+    for code in chain(*_PRIVATE_USE):
         if chr(code) not in text and code not in escaped:
             stand_ins.append(chr(code))
             if len(stand_ins) == len(_OLD_BREAKS):
@@ -39,7 +39,7 @@ def for_the_parser(text: str) -> tuple[str, dict[int, int] | None]:
 
 
 # The private-use areas: c-printable, no YAML indicator, and more of them than a text can hold.
-_PRIVATE_USE = (*range(0xE000, 0xF900), *range(0xF0000, 0xFFFFE))
+_PRIVATE_USE = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE))
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")  # (\x.. cannot reach them)
 
 
@@ -61,7 +61,13 @@ def lines(text: str) -> list[str]:
 
 def lines_with_ends(text: str) -> list[str]:
     """The lines of `text`, each with its break (`str.splitlines(keepends=True)` breaks at LS too)."""
+    if not any(other in text for other in _SPLITLINES_ALSO):
+        return text.splitlines(keepends=True)  # the same lines, split in C
     return _LINE_WITH_END.findall(text)
+
+
+# Where str.splitlines breaks a line and YAML 1.2 does not.
+_SPLITLINES_ALSO = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", *_OLD_BREAKS)
 
 
 _LINE_WITH_END = re.compile(r".*?(?:\r\n|\r|\n)|.+\Z", re.DOTALL)
