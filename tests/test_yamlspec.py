@@ -191,3 +191,13 @@ def test_the_parsers_stand_ins_never_reach_the_user(monkeypatch: pytest.MonkeyPa
         load_text("a: |\u2028\n  x\n")
     message = caught.value.problems[0].message
     assert "\\u2028" in message and "\\ue0" not in message and "\ue000" not in message
+
+
+def test_only_a_plain_double_angle_is_a_merge_key() -> None:
+    """`<<: *base` merges; a quoted "<<" is a key like any other (and two of them are duplicates)."""
+    merged = load_text("a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\n").data
+    assert merged["c"] == {"b": 1, "d": 2}
+    quoted = load_text('a: &x {b: 1}\nc:\n  "<<": *x\n')
+    assert quoted.data["c"] == {"<<": {"b": 1}} and quoted.key_position(("c", "<<")) == (3, 3)
+    message, line, _, _ = first_problem("c:\n  '<<': 1\n  '<<': 2\n")
+    assert "duplicate key '<<'" in message and line == 3

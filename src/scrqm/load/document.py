@@ -588,6 +588,7 @@ class _Frame:
     container: Any
     path: Path_
     pending_key: str | None = None
+    pending_merge: bool = False  # the pending key is a merge key (a plain `<<`)
     key_pos: Position | None = None
     merges: list[tuple[Any, Path_]] = field(default_factory=list)
     anchor: _Anchor | None = None
@@ -718,9 +719,9 @@ class _Composer:
         elif top.is_list:
             container.append(value)
         else:
-            key = top.pending_key
-            top.pending_key = None
-            if key == "<<":
+            key, merge = top.pending_key, top.pending_merge
+            top.pending_key, top.pending_merge = None, False
+            if merge:
                 self._queue_merge(top, value)
             else:
                 container[key] = value
@@ -730,21 +731,22 @@ class _Composer:
         if isinstance(value, (dict, list)):  # pragma: no cover - scalars only here
             self._fail(event, "a mapping key must be plain text")
         key = event.value if not isinstance(value, str) else value
-        if key in top.container or (key == "<<" and event.style in (None, "")):
-            if key != "<<":
-                first = self.keys[(*top.path, key)]
-                self.problems.append(
-                    Problem(
-                        f"duplicate key '{key}': first written at line {first.line}, "
-                        f"again at line {pos.line}",
-                        pos.line,
-                        pos.column,
-                        "keep one of the two; YAML keeps only the last, so the first would be lost",
-                    )
+        # A merge key is a plain `<<`; a quoted "<<" is a key like any other.
+        merge = key == "<<" and event.style in (None, "")
+        if key in top.container and not merge:
+            first = self.keys[(*top.path, key)]
+            self.problems.append(
+                Problem(
+                    f"duplicate key '{key}': first written at line {first.line}, "
+                    f"again at line {pos.line}",
+                    pos.line,
+                    pos.column,
+                    "keep one of the two; YAML keeps only the last, so the first would be lost",
                 )
-        top.pending_key = key
+            )
+        top.pending_key, top.pending_merge = key, merge
         top.key_pos = pos
-        if key != "<<":
+        if not merge:
             self._record(self.keys, (*top.path, key), pos)
 
     def _open(self, event: Any, container: Any) -> None:
@@ -785,9 +787,9 @@ class _Composer:
         if isinstance(top.container, list):
             top.container.append(value)
             return
-        key = top.pending_key
-        top.pending_key = None
-        if key == "<<":
+        key, merge = top.pending_key, top.pending_merge
+        top.pending_key, top.pending_merge = None, False
+        if merge:
             self._queue_merge(top, value)
         else:
             top.container[key] = value
