@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from scrqm.load.document import LoadFailure, load_text
@@ -201,3 +204,27 @@ def test_only_a_plain_double_angle_is_a_merge_key() -> None:
     assert quoted.data["c"] == {"<<": {"b": 1}} and quoted.key_position(("c", "<<")) == (3, 3)
     message, line, _, _ = first_problem("c:\n  '<<': 1\n  '<<': 2\n")
     assert "duplicate key '<<'" in message and line == 3
+
+
+def test_positions_in_a_file_with_old_mac_line_endings_are_those_of_the_same_file_with_newlines(
+        run_line: Any, tmp_path: Path) -> None:
+    """A file broken by CR alone: the rule that finds an acronym in the text, and the control-character
+    problem, count its lines as the parser does (they counted "\\n" only)."""
+    import json
+
+    from conftest import EXAMPLES, TODAY
+
+    text = (EXAMPLES / "07-qm11-info-unexpanded-acronym.yaml").read_text(encoding="utf-8")
+
+    def findings(written: str, name: str) -> list[tuple[str, int, int]]:
+        path = tmp_path / name
+        path.write_bytes(written.encode("utf-8"))
+        report = json.loads(run_line("check", "--isolated", "--no-cache", "--today", TODAY, "--format", "json",
+                                     str(path)).stdout)
+        return [(f["rule"], f["line"], f["column"]) for f in report["files"][0]["findings"]]
+
+    lf = findings(text, "lf.yaml")
+    assert any(rule == "QM1.1-acronym-unexpanded" for rule, _, _ in lf)
+    assert findings(text.replace("\n", "\r"), "cr.yaml") == lf
+    _, line, column, _ = first_problem("a: 1\rb: 2\rc: x\x07\r")
+    assert (line, column) == (3, 5)

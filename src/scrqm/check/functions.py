@@ -27,7 +27,7 @@ from scrqm.judge.identifiers import KIND_LABELS, find_identifiers
 from scrqm.judge.substance import (filler_kind, placeholder_only, placeholder_sentence, sentences, shared_sentences,
                                    uses_vocabulary)
 from scrqm.judge.workdays import working_days_after
-from scrqm.load.breaks import lines as text_lines, lines_with_ends
+from scrqm.load.breaks import lines as text_lines, lines_with_ends, position_at
 from scrqm.load.document import Document, Position
 from scrqm.result import Finding
 from scrqm.shape.model import Referral, get_field, path_part
@@ -266,8 +266,7 @@ def _written_at(document: Document | None, field: str, word: str) -> tuple[int, 
     found = re.compile(rf"(?<![\w&]){re.escape(word)}(?![\w&])").search(document.text, _index_of(document, start))
     if found is None:
         return None
-    line = document.text.count("\n", 0, found.start()) + 1
-    return line, found.start() - (document.text.rfind("\n", 0, found.start()) + 1) + 1
+    return position_at(document.text, found.start())
 
 
 # ---------------------------------------------------------------- substance
@@ -358,7 +357,7 @@ def _line_at(document: Document | None, field_path: str, value: str, offset: int
     if not first:
         return None
     found = re.compile(r"[\W_]+".join(re.escape(w) for w in first)).search(document.text, _index_of(document, start))
-    return None if found is None else document.text.count("\n", 0, found.start()) + 1
+    return None if found is None else position_at(document.text, found.start())[0]
 
 
 def _column_at(document: Document | None, line: int, text: str) -> int:

@@ -14,6 +14,7 @@ positions agree with the parser's.
 
 from __future__ import annotations
 
+import bisect
 import re
 from itertools import accumulate, chain
 
@@ -82,3 +83,12 @@ def line_starts(text: str, split: list[str] | None = None) -> list[int]:
 
 
 _PLUS_ONE = (1).__add__
+
+
+def position_at(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based (line, column) of a character offset of `text`, lines broken as the parser breaks them."""
+    if "\r" not in text:
+        return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+    starts = line_starts(text)
+    line = bisect.bisect_right(starts, offset) - 1
+    return line + 1, offset - starts[line] + 1

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, NamedTuple, NoReturn
 
-from scrqm.load.breaks import for_the_parser, restore_message
+from scrqm.load.breaks import for_the_parser, position_at, restore_message
 from scrqm.load.yamlspec import NodeSpan, may_hide_a_comment, problems as spec_problems
 from scrqm.result import Fix
 
@@ -555,9 +555,7 @@ def _reader_problem(exc: Any, text: str) -> Problem:
     if found is None:
         return Problem(f"YAML error: {getattr(exc, 'reason', None) or exc}",
                        hint="save the file again as plain UTF-8 text from a text editor")
-    index = found.start()
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    line, column = position_at(text, found.start())
     return Problem(
         f"the file holds a control character (U+{ord(found.group()):04X}) that YAML does not allow",
         line,
