@@ -27,7 +27,7 @@ from scrqm.judge.identifiers import KIND_LABELS, find_identifiers
 from scrqm.judge.substance import (filler_kind, placeholder_only, placeholder_sentence, sentences, shared_sentences,
                                    uses_vocabulary)
 from scrqm.judge.workdays import working_days_after
-from scrqm.load.breaks import lines as text_lines, lines_with_ends, position_at
+from scrqm.load.breaks import line_starts, lines as text_lines, position_at
 from scrqm.load.document import Document, Position
 from scrqm.result import Finding
 from scrqm.shape.model import Referral, get_field, path_part
@@ -246,9 +246,7 @@ def unexpanded_acronyms(referral: Referral, options: AcronymOptions, context: Co
 
 def _index_of(document: Document, start: Position) -> int:
     """Where the 1-based line and column `start` is in `document.text` (the file's own line breaks)."""
-    lines = lines_with_ends(document.text)
-    before = sum(len(line) for line in lines[: start.line - 1])
-    return before + start.column - 1
+    return line_starts(document.text)[start.line - 1] + start.column - 1
 
 
 def _written_at(document: Document | None, field: str, word: str) -> tuple[int, int] | None:

@@ -24,13 +24,13 @@ def english_words(most_common: int | None = None) -> frozenset[str]:
     more than reading the list), and only the first time a text needs it;
     `most_common` reads only that many of the most frequent words.
     """
-    with word_list_path().open(encoding="utf-8") as lines:
+    with word_list_path().open(encoding="utf-8") as handle:
         # Each line is "word count": split on blanks, the words are every other piece. Split in
         # C, not line by line (about half the instructions; the set of strings is the rest).
         if most_common is None:
-            return frozenset(lines.read().split()[0::2])
-        text = lines.read(_BYTES_A_LINE * most_common)
-        while text.count("\n") < most_common and (more := lines.read(_BYTES_A_LINE * most_common)):
+            return frozenset(handle.read().split()[0::2])
+        text = handle.read(_BYTES_A_LINE * most_common)
+        while text.count("\n") < most_common and (more := handle.read(_BYTES_A_LINE * most_common)):
             text += more
     return frozenset(text.split(None, 2 * most_common)[0:2 * most_common:2])
 

@@ -51,6 +51,11 @@ def restore_message(message: str, back: dict[int, int]) -> str:
     return message.translate(back)
 
 
+def restore_path(path: tuple[str | int, ...], back: dict[int, int]) -> tuple[str | int, ...]:
+    """A key path with the stand-ins in its keys turned back."""
+    return tuple(part.translate(back) if isinstance(part, str) else part for part in path)
+
+
 def _escaped(code: int) -> str:
     return repr(chr(code))[1:-1] if code > 0xFF or code < 0x20 or 0x7F <= code <= 0x9F else f"\\x{code:02x}"
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, NamedTuple, NoReturn
 
-from scrqm.load.breaks import for_the_parser, position_at, restore_message
+from scrqm.load.breaks import for_the_parser, position_at, restore_message, restore_path
 from scrqm.load.yamlspec import NodeSpan, may_hide_a_comment, problems as spec_problems
 from scrqm.result import Fix
 
@@ -394,9 +394,6 @@ def _restored_problem(problem: Problem, back: dict[int, int]) -> Problem:
 
 def _restore(document: Document, back: dict[int, int]) -> None:
     """The parser's stand-ins turned back into the characters written, in every key, value and path."""
-    def path(of: Path_) -> Path_:
-        return tuple(part.translate(back) if isinstance(part, str) else part for part in of)
-
     # A stack, not recursion (the nesting limit is configurable, Python's is not); an aliased
     # mapping or list is one object in several places, restored once.
     done: set[int] = set()
@@ -417,9 +414,9 @@ def _restore(document: Document, back: dict[int, int]) -> None:
         else:
             node[:] = [item.translate(back) if isinstance(item, str) else item for item in node]
             stack.extend(node)
-    document.values = {path(p): pos for p, pos in document.values.items()}
-    document.keys = {path(p): pos for p, pos in document.keys.items()}
-    document.styles = {path(p): style for p, style in document.styles.items()}
+    document.values = {restore_path(p, back): pos for p, pos in document.values.items()}
+    document.keys = {restore_path(p, back): pos for p, pos in document.keys.items()}
+    document.styles = {restore_path(p, back): style for p, style in document.styles.items()}
 
 
 def _enforce_spec(text: str, spans: list[NodeSpan]) -> None:

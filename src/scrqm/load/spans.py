@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from scrqm.load import breaks
-from scrqm.load.breaks import for_the_parser
+from scrqm.load.breaks import for_the_parser, restore_path
 from scrqm.load.document import Path_, _parse_into
 
 
@@ -43,15 +42,8 @@ def spans_of(text: str) -> Spans:
         pass
     if back is None:
         return Spans(walker.values, walker.keys)
-    restore = _restorer(back)
-    return Spans({restore(path): span for path, span in walker.values.items()},
-                 {restore(path): span for path, span in walker.keys.items()})
-
-
-def _restorer(back: dict[int, int]) -> Callable[[Path_], Path_]:
-    def restore(path: Path_) -> Path_:
-        return tuple(part.translate(back) if isinstance(part, str) else part for part in path)
-    return restore
+    return Spans({restore_path(path, back): span for path, span in walker.values.items()},
+                 {restore_path(path, back): span for path, span in walker.keys.items()})
 
 
 class _Done(Exception):
@@ -111,11 +103,6 @@ class _Walker:
             path = self._next_path()
             if path is None:
                 raise _Done
-
-
-def line_starts(text: str) -> list[int]:
-    """The offset at which each line of `text` starts, counting lines as the parser's marks do."""
-    return breaks.line_starts(text)
 
 
 def position_of_offset(starts: list[int], offset: int) -> tuple[int, int]:

@@ -87,8 +87,6 @@ def may_hide_a_comment(text: str) -> bool:
     return "#" in text and _HASH_AFTER_TEXT.search(text) is not None
 
 
-
-
 def _covered(spans: list[NodeSpan]) -> tuple[list[int], list[int]]:
     """Sorted, merged (start, end) offsets of written nodes: a '#' there is not a comment."""
     ranges = sorted((s.start, s.end) for s in spans if s.kind != "block" and s.end > s.start)

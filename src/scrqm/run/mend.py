@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from scrqm.load.breaks import lines_with_ends
-from scrqm.load.spans import line_starts, offset_of_position
+from scrqm.load.breaks import line_starts, lines_with_ends
+from scrqm.load.spans import offset_of_position
 from scrqm.result import FileResult, Fix
 from scrqm.report.visible import visible_path
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
-from scrqm.server.positions import BUILT_IN_RULES, SHOW_RANGE, finding_range, lines_of, path_of, to_client
+from scrqm.server.positions import BUILT_IN_RULES, SHOW_RANGE, finding_range, path_of, to_client
 
 if TYPE_CHECKING:
     from pygls.workspace import TextDocument
@@ -90,7 +90,7 @@ def _fix_all(ls: ScrqmServer, uri: str, document: TextDocument, checked: Any) ->
     mended = mend_text(checked.text, lambda text: ls.checker.check(text, path_of(uri)))
     if not mended.changed:
         return None
-    lines = lines_of(document)
+    lines = document.lines
     end = lsp.Position(line=len(lines), character=0)
     edit = lsp.TextEdit(range=lsp.Range(start=lsp.Position(line=0, character=0), end=end), new_text=mended.text)
     return lsp.CodeAction(title="scrqm: fix every mechanical fault", kind=lsp.CodeActionKind.SourceFixAll,
@@ -116,7 +116,8 @@ def _waiver(document: TextDocument, finding: Finding, text: str) -> tuple[lsp.Te
     """A waiver of the finding's rule, appended to `waivers:` (or a new `waivers:` at the end)."""
     if finding.rule in BUILT_IN_RULES or finding.waived or finding.group == "waivers":
         return None
-    from scrqm.load.spans import line_starts, position_of_offset, spans_of  # start-up: as above
+    from scrqm.load.breaks import line_starts  # start-up: as above
+    from scrqm.load.spans import position_of_offset, spans_of
 
     spans = spans_of(text)
     newline = "\r\n" if "\r\n" in text else "\n"
@@ -161,7 +162,8 @@ def _skeleton(document: TextDocument, ruleset: Any, finding: Finding,
     if not isinstance(field, str):
         return None
     from scrqm.load.document import load_text, LoadFailure  # start-up: as above
-    from scrqm.load.spans import line_starts, position_of_offset, spans_of
+    from scrqm.load.breaks import line_starts  # start-up: as above
+    from scrqm.load.spans import position_of_offset, spans_of
 
     try:
         data = load_text(text).data

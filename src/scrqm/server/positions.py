@@ -17,7 +17,7 @@ SHOW_RANGE = "scrqm.showRange"
 BUILT_IN_RULES = frozenset(BUILT_INS)  # load, shape, io: declared once, in check/builtins.py
 
 
-class Document(TextDocument):
+class LspDocument(TextDocument):
     """pygls's document, with its lines counted as LSP and scrqm count them (LF, CR, CR LF).
 
     pygls splits with `str.splitlines`, which breaks at NEL, LS and PS too, so an
@@ -30,39 +30,30 @@ class Document(TextDocument):
 
 
 class LspWorkspace(Workspace):
-    """pygls's workspace, whose documents are `Document`s."""
+    """pygls's workspace, whose documents are `LspDocument`s (the server's, from `initialize` on)."""
 
     def _create_text_document(self, doc_uri: str, source: str | None = None, version: int | None = None,
                               language_id: str | None = None) -> TextDocument:
-        return Document(doc_uri, source=source, version=version, language_id=language_id,
+        return LspDocument(doc_uri, source=source, version=version, language_id=language_id,
                         sync_kind=self._sync_kind, position_codec=self._position_codec)
-
-
-def lines_of(document: TextDocument) -> list[str]:
-    """The document's lines as scrqm and LSP count them (LF, CR, CR LF), each with its break.
-
-    Not pygls's `document.lines`, which is `str.splitlines` and so breaks at NEL, LS and PS too.
-    """
-    return lines_with_ends(document.source)
 
 
 def finding_range(document: TextDocument, line: int, column: int) -> lsp.Range:
     """From the finding's position to the end of its line's text, in the client's code units."""
-    lines = lines_of(document)
+    lines = document.lines
     index = min(max(line - 1, 0), max(len(lines) - 1, 0))
     content = lines[index].rstrip("\r\n") if lines else ""
     start = ServerTextPosition(index, max(column - 1, 0))
     end = ServerTextPosition(index, max(len(content.rstrip()), start.character))
-    codec = document.position_codec
-    return lsp.Range(codec.position_to_client_units(lines, start), codec.position_to_client_units(lines, end))
+    return lsp.Range(document.position_to_client_units(start), document.position_to_client_units(end))
 
 
 def to_client(document: TextDocument, line: int, column: int) -> lsp.Position:
     """A 1-based (line, column in code points) as an LSP position in the client's code units."""
-    lines = lines_of(document)
+    lines = document.lines
     if line - 1 >= len(lines):
         return lsp.Position(line=len(lines), character=0)
-    return document.position_codec.position_to_client_units(lines, ServerTextPosition(line - 1, column - 1))
+    return document.position_to_client_units(ServerTextPosition(line - 1, column - 1))
 
 
 def is_yaml(document: TextDocument) -> bool:

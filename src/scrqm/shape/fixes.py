@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from scrqm.load.document import Document, Path_
-from scrqm.load.breaks import lines as text_lines
-from scrqm.load.spans import Span, Spans, line_starts, position_of_offset, spans_of
+from scrqm.load.breaks import line_starts, lines as text_lines
+from scrqm.load.spans import Span, Spans, position_of_offset, spans_of
 from scrqm.result import Edit, Fix
 from scrqm.shape.mend import Suggestion
 from scrqm.shape.model import FORMAT_TAG

@@ -16,6 +16,7 @@ from typing import Any
 
 from scrqm.errors import ScrqmError
 from scrqm.packs.loader import shipped
+from scrqm.shape.model import is_index
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def find_example(name: str, examples: list[Example]) -> Example:
             continue
         stem = example.name.rpartition("/")[2].removesuffix(".yaml")
         number = stem.split("-", 1)[0]
-        if wanted == stem or _digits(wanted) and _digits(number) and int(wanted) == int(number):
+        if wanted == stem or is_index(wanted) and is_index(number) and int(wanted) == int(number):
             return example
 
     close = difflib.get_close_matches(name, [e.name for e in examples], n=2, cutoff=0.4)
@@ -122,8 +123,3 @@ def walk_through() -> str:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScrqmError(f"{path}: cannot read the walk-through: {exc.strerror or exc}") from None
-
-
-def _digits(text: str) -> bool:
-    """ASCII digits only (`str.isdigit` takes "²", which `int` refuses)."""
-    return text.isascii() and text.isdigit()
