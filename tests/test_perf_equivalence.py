@@ -398,6 +398,29 @@ def test_identifier_shortcuts_agree_with_searching_every_kind(pieces: list[str])
     assert privacy.find_identifiers(text) == privacy._search(text, privacy._FINDERS, None)
 
 
+_ENTRIES = st.sampled_from(["learn*", "lesson*", "show", "shown", "understood", "multi-agency", "practice*",
+                            "lesson* learnt", "improv*", "child's", "a*b*", "**", "review*  ", "LEARN*", "ex.*"])
+_VOCABULARY_TEXT = st.sampled_from(["learning", "Lessons", "shown", "shows", "show-", "multi-agency", "lesson learnt",
+                                    "lessons \n learnt", "child's", "a*bz", "review", "reviewed", "-learn", "re-learn",
+                                    "learn\u2019d", "ex.", "ex.x", " ", ".", "\n", "x", "_"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(entries=st.frozensets(_ENTRIES, max_size=6), pieces=st.lists(_VOCABULARY_TEXT, max_size=8))
+def test_a_vocabulary_pattern_finds_what_one_alternative_per_entry_finds(entries: frozenset[str],
+                                                                        pieces: list[str]) -> None:
+    from scrqm.judge.substance import vocabulary_pattern
+
+    def one(entry: str) -> str:  # the pattern as first written: each entry its own alternative
+        return r"\s+".join(re.escape(p.rstrip("*")) + (r"[\w'\u2019-]*" if p.endswith("*") else "")
+                           for p in entry.split())
+
+    alternatives = "|".join(one(e) for e in sorted(entries, key=len, reverse=True) if e.strip("* "))
+    reference = re.compile(rf"(?<![\w-])(?:{alternatives or '(?!)'})(?![\w-])", re.IGNORECASE)
+    for text in ("".join(pieces), " ".join(pieces)):
+        assert (vocabulary_pattern(entries).search(text) is None) is (reference.search(text) is None), text
+
+
 def test_referrals_naming_another_profile_same_with_pool_and_cache(
     run_line: Callable[..., Any], tmp_path: Path
 ) -> None:

@@ -126,6 +126,7 @@ def test_ni_number_found(text: str, expected: str) -> None:
         "XAB123456C",  # glued to a word
         "AB123456CD",
         "Age 12 years",
+        "\u212aA 12 34 56 C",  # the Kelvin sign is no K: only ASCII letters fold to either case
     ],
 )
 def test_ni_number_not_found(text: str) -> None:

@@ -20,8 +20,12 @@ try:
 except SystemExit:
     pass
 sys.stdout.flush()
+tokenize = sys.modules.get("tokenize")
 print(json.dumps({"modules": sorted(sys.modules), "gen2": gc.get_stats()[2]["collections"],
-                  "frozen": gc.get_freeze_count(), "threshold": gc.get_threshold()}), file=sys.stderr)
+                  "frozen": gc.get_freeze_count(), "threshold": gc.get_threshold(),
+                  "tokenized": tokenize._compile.cache_info().currsize if tokenize else 0,
+                  "patterns": [key[1] for key in __import__("re")._cache if isinstance(key[1], str)]}),
+      file=sys.stderr)
 """
 
 
@@ -43,6 +47,23 @@ def test_a_piped_check_writes_plain_text_without_rich_or_the_plugin_search(tmp_p
     assert not {"rich.console", "rich.table", "importlib.metadata"} & modules
     # Start-up collected at most rarely, then froze what it built and restored the thresholds.
     assert seen["gen2"] == 0 and seen["frozen"] > 10_000 and seen["threshold"][0] < 100_000  # type: ignore[index]
+
+
+def test_start_up_parses_no_signature_from_text_and_compiles_no_pattern_it_does_not_use(tmp_path: Path) -> None:
+    """A builtin `default_factory` makes pydantic read its signature, which `inspect` tokenizes (~3 ms);
+    the placeholder-sentence pattern (~2.5 ms) is compiled only for a sentence that may be one."""
+    from scrqm.judge.substance import _to_follow
+
+    referral = EXAMPLES / "01-exemplary-death.yaml"
+    done, seen = _probe(tmp_path, "check", "--isolated", "--today", TODAY, "--cache-dir", str(tmp_path / "c"),
+                        str(referral), NO_COLOR="1")
+    assert done.returncode == 0 and "PASS" in done.stdout
+    assert seen["tokenized"] == 0
+    patterns = set(seen["patterns"])  # type: ignore[arg-type]
+    assert _to_follow().pattern not in patterns and any("understand" in p for p in patterns)
+    _, seen = _probe(tmp_path, "check", "--isolated", "--today", TODAY, "--no-cache",
+                     str(EXAMPLES / "21-qm11-warn-rationale-placeholder-sentence.yaml"), NO_COLOR="1")
+    assert _to_follow().pattern in seen["patterns"]  # type: ignore[operator]
 
 
 def test_a_valid_referral_imports_none_of_the_mending(tmp_path: Path) -> None:

@@ -104,7 +104,7 @@ class FillerSpec(BaseModel):
 
     fields: list[str] = Field(description="Fields where filler is judged like a placeholder.")
     content_words: dict[str, int] = Field(
-        default_factory=dict, description="Field to the fewest distinct content words it may have."
+        {}, description="Field to the fewest distinct content words it may have."
     )
     repeated_percent: int = Field(50, ge=0, le=100, description="Filler when one repeated sentence, word "
                                   "or phrase makes up more than this per cent of the words.")
@@ -619,7 +619,7 @@ class DelayOptions(Options):
     )
     min_words: int = 0
     start_labels: dict[str, str] = Field(
-        default_factory=dict, description="How the message names each start field, e.g. the local authority became aware."
+        {}, description="How the message names each start field, e.g. the local authority became aware."
     )
     fallback: FieldPath | None = Field(
         None, description="When `end` is absent, the date of an earlier step counts instead: if that step was "
@@ -682,7 +682,7 @@ class OverdueOptions(Options):
     start: list[FieldPath] = Field(description="Start date: the first of these fields that is present.")
     end: FieldPath = Field(description="The date that should follow within the threshold.")
     threshold: int = Field(description="Working days after the start by which `end` is due.")
-    start_labels: dict[str, str] = Field(default_factory=dict, description="How the message names each start field.")
+    start_labels: dict[str, str] = Field({}, description="How the message names each start field.")
     fallback: FieldPath | None = Field(None, description="An earlier step's date that the delay rules count to "
                                        "when `end` is absent; given, the step is not overdue but late or not.")
     unless: Condition | None = Field(None, description="No clock runs when this holds.")

@@ -84,8 +84,8 @@ class Examples(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
-    pass_: list[dict[str, Any]] = Field(default_factory=list, alias="pass")
-    fail: list[dict[str, Any]] = Field(default_factory=list)
+    pass_: list[dict[str, Any]] = Field([], alias="pass")
+    fail: list[dict[str, Any]] = Field([])
     context: ExampleContext = Field(default_factory=ExampleContext)
 
 
