@@ -177,3 +177,30 @@ def test_a_rule_set_is_assembled_once_per_process_and_each_caller_owns_its_copy(
     finally:
         loader._load_ruleset = real  # type: ignore[assignment]
         loader.forget_assembled()
+
+
+def test_the_command_ends_without_freeing_its_modules_yet_flushes_and_runs_exit_handlers(tmp_path: Path) -> None:
+    """`scrqm` ends through os._exit: the whole report still arrives, atexit handlers run, the code is kept."""
+    ending = ("import atexit, sys\n"
+              "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+              "sys.argv = ['scrqm'] + sys.argv[1:]\n"
+              "from scrqm.__main__ import entry\n"
+              "entry()\n"
+              "print('not reached', file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", ending, "check", "--isolated", "--no-cache", "--today", TODAY,
+                           "--format", "json", str(EXAMPLES)], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 1 and done.stderr.strip() == "handler ran"
+    assert len(json.loads(done.stdout)["files"]) == len(list(EXAMPLES.rglob("*.yaml")))
+    # A module's finalizer (here, a warning on teardown) is what the fast exit skips.
+    skipped = ending.replace("from scrqm", "class Noisy:\n    def __del__(self): print('freed', file=sys.stderr)\n"
+                                           "kept = Noisy()\nfrom scrqm")
+    done = subprocess.run([sys.executable, "-c", skipped, "--bogus"], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120)
+    assert done.returncode == 2 and "handler ran" in done.stderr and "freed" not in done.stderr
+    # With another thread still running, the usual exit waits for it.
+    threaded = ending.replace("from scrqm", "import threading, time\n"
+                                            "threading.Thread(target=lambda: (time.sleep(0.2), print('thread done', "
+                                            "file=sys.stderr))).start()\nfrom scrqm")
+    done = subprocess.run([sys.executable, "-c", threaded, "rules"], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120)
+    assert done.returncode == 0 and "thread done" in done.stderr and "qm1" in done.stdout.lower()

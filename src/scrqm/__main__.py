@@ -44,5 +44,20 @@ def main() -> None:
         sys.exit(EXIT_BROKEN_PIPE)
 
 
+def entry() -> None:
+    """The `scrqm` command: `main`, then the process ends without freeing every module (startup.leave)."""
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    if "scrqm.startup" not in sys.modules:  # `--version`: nothing was built to free
+        sys.exit(code)
+    from scrqm.startup import leave  # start-up: imported by `main` already
+
+    leave(code)
+
+
 if __name__ == "__main__":
-    main()
+    entry()

@@ -1,6 +1,6 @@
-"""What a command-line run does before its imports, and once they are done.
+"""What a command-line run does before its imports, once they are done, and at its end.
 
-Two costs of start-up that are not scrqm's own work:
+Three costs of a run that are not scrqm's own work:
 
 - pydantic looks for observability plugins through every installed package's
   entry points the first time a model is built, and the module that looks
@@ -13,14 +13,19 @@ Two costs of start-up that are not scrqm's own work:
   built so far out of the collector's sight (`gc.freeze()`, as a forking
   server does before its workers: their copies of those pages then stay
   shared) and restores the usual thresholds for the per-file work.
+- At its end the interpreter frees every module and object one by one (~2 % of a
+  one-referral run).  `leave()` flushes the output, runs the `atexit` handlers and
+  ends the process without that, as mypy does, unless a thread still runs.
 """
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import sys
 import types
+from typing import NoReturn
 
 _DISABLED = ("__all__", "1", "true")
 _usual: tuple[int, ...] | None = None
@@ -50,3 +55,25 @@ def done() -> None:
         gc.freeze()
         gc.set_threshold(*_usual)
         _usual = None
+
+
+def leave(code: object) -> NoReturn:
+    """End the process with `code` (as `SystemExit(code)` would), without freeing what it built."""
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        raise SystemExit(code)  # the interpreter waits for the other threads
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        print(code, file=sys.stderr)
+        status = 1
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        raise SystemExit(status) from None  # the usual exit reports the stream as it always has
+    atexit._run_exitfuncs()
+    os._exit(status)
