@@ -204,3 +204,20 @@ def test_the_command_ends_without_freeing_its_modules_yet_flushes_and_runs_exit_
     done = subprocess.run([sys.executable, "-c", threaded, "rules"], capture_output=True, text=True, cwd=tmp_path,
                           timeout=120)
     assert done.returncode == 0 and "thread done" in done.stderr and "qm1" in done.stdout.lower()
+
+
+def test_model_fields_are_annotated_with_types_not_strings() -> None:
+    """A string annotation costs every start a typing.ForwardRef (a compile) and an eval: only the
+    references to a model defined later in its module (Condition refers to itself) are written so."""
+    import importlib
+
+    from pydantic import BaseModel
+
+    strings = set()
+    for name in ("scrqm.shape.model", "scrqm.config", "scrqm.packs.loader", "scrqm.check.functions"):
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == name:
+                strings |= {f"{value.__name__}.{field}" for field, annotation in vars(value).get(
+                    "__annotations__", {}).items() if isinstance(annotation, str)}
+    assert strings == {"MissingOptions.when", "Condition.all", "Condition.any", "Condition.not_", "Condition.any_item"}

@@ -9,7 +9,8 @@ Options that quote what the referral says are listed in `Hit.quoted`, so that
 `--redact` can keep the referral's own words out of every report.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic would turn each field's string annotation
+# into a typing.ForwardRef, which compiles it, then evaluate it (~0.1 ms a field, every start).
 
 import builtins
 import dataclasses
@@ -59,7 +60,7 @@ class Context:
     rules_run: frozenset[str] | None = None
     findings: tuple[Finding, ...] = ()
     # Where filler counts as a placeholder, and how it is judged (the pack's `filler:`).
-    filler: FillerSpec | None = None
+    filler: "FillerSpec | None" = None
     # Named word lists (the pack's `vocabularies:` with the board's additions).
     vocabularies: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     _judged: dict[str, str | None] = dataclasses.field(default_factory=dict, repr=False)
@@ -177,7 +178,7 @@ def _unanswered(context: Context | None, field_path: str, value: Any) -> bool:
 class MissingOptions(Options):
     field: FieldPath
     placeholder: bool = Field(True, description="Count a placeholder such as 'TBC' as absent.")
-    when: Condition | None = Field(None, description="Only when this holds (the field is asked for then).")
+    when: "Condition | None" = Field(None, description="Only when this holds (the field is asked for then).")
 
 
 @register("missing", MissingOptions, gives={"state"})
@@ -385,15 +386,15 @@ class Condition(BaseModel):
     unanswered: bool | None = Field(
         None, description="true: absent, a placeholder such as 'TBC', or filler where the pack judges it."
     )
-    all: list[Condition] | None = None
-    any: list[Condition] | None = None
-    not_: Condition | None = Field(None, alias="not")
-    any_item: ItemCondition | None = Field(
+    all: "list[Condition] | None" = None
+    any: "list[Condition] | None" = None
+    not_: "Condition | None" = Field(None, alias="not")
+    any_item: "ItemCondition | None" = Field(
         None, description="true when some entry of a list meets a condition on the entry's own fields."
     )
 
     @model_validator(mode="after")
-    def _one_kind(self) -> Condition:
+    def _one_kind(self) -> "Condition":
         kinds = [k for k in ("field", "all", "any", "not_", "any_item") if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(

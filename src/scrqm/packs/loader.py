@@ -15,7 +15,8 @@ profile's run the same way, but of a shipped rule it may change only the
 severity, and it cannot rewrite the marker's questions, which are quoted.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic would turn each field's string annotation
+# into a typing.ForwardRef, which compiles it, then evaluate it (~0.1 ms a field, every start).
 
 import difflib
 import hashlib
@@ -109,7 +110,7 @@ class RuleDef(BaseModel):
     examples: Examples = Examples()
 
     @model_validator(mode="after")
-    def _question_or_group(self) -> RuleDef:
+    def _question_or_group(self) -> "RuleDef":
         if (self.question is None) == (self.group is None):
             raise ValueError("a rule names exactly one of `question` or `group`")
         if self.check not in CHECKS:
@@ -375,7 +376,7 @@ class Layer:
     inherited: frozenset[str] = frozenset()
     own: bool = False  # whether a pack of this profile (not only its base) has been added
 
-    def extend(self, base: Layer, pack: PackDef) -> None:
+    def extend(self, base: "Layer", pack: PackDef) -> None:
         """Start from `base`: its rules, questions and thresholds, now the extending pack's own."""
         self.documents += base.documents
         self.thresholds.update(base.thresholds)
