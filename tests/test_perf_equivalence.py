@@ -442,3 +442,31 @@ def test_referrals_naming_another_profile_same_with_pool_and_cache(
     assert '"profile": "wt2023"' in reference[1]
     assert both("--jobs", "2", "--cache-dir", cache) == reference
     assert both("--jobs", "2", "--cache-dir", cache) == reference
+
+
+def test_the_code_fingerprint_follows_every_module_and_nothing_else(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrqm.run import cache as cache_module
+
+    package = tmp_path / "scrqm"
+    (package / "run" / "__pycache__").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "run" / "cache.py").write_text("# cache\n", encoding="utf-8")
+    monkeypatch.setattr(cache_module, "__file__", str(package / "run" / "cache.py"))
+
+    def fingerprint() -> str:
+        cache_module.code_fingerprint.cache_clear()
+        return cache_module.code_fingerprint()
+
+    try:
+        first = fingerprint()
+        (package / "run" / "__pycache__" / "cache.cpython-311.pyc").write_bytes(b"\0" * 64)
+        (package / "run" / "notes.txt").write_text("not code", encoding="utf-8")
+        assert fingerprint() == first  # byte-code and other files are not the checker's code
+        (package / "run" / "cache.py").write_text("# cache, changed\n", encoding="utf-8")
+        second = fingerprint()
+        assert second != first  # a module in a sub-package changed
+        (package / "run" / "new.py").write_text("", encoding="utf-8")
+        assert fingerprint() not in (first, second)  # a module added
+    finally:
+        cache_module.code_fingerprint.cache_clear()

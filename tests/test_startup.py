@@ -188,7 +188,8 @@ def test_the_command_ends_without_freeing_its_modules_yet_flushes_and_runs_exit_
               "entry()\n"
               "print('not reached', file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", ending, "check", "--isolated", "--no-cache", "--today", TODAY,
-                           "--format", "json", str(EXAMPLES)], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+                           "--format", "json", str(EXAMPLES)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.returncode == 1 and done.stderr.strip() == "handler ran"
     assert len(json.loads(done.stdout)["files"]) == len(list(EXAMPLES.rglob("*.yaml")))
     # A module's finalizer (here, a warning on teardown) is what the fast exit skips.

