@@ -21,9 +21,11 @@ except SystemExit:
     pass
 sys.stdout.flush()
 tokenize = sys.modules.get("tokenize")
+model = sys.modules.get("scrqm.shape.model")
 print(json.dumps({"modules": sorted(sys.modules), "gen2": gc.get_stats()[2]["collections"],
                   "frozen": gc.get_freeze_count(), "threshold": gc.get_threshold(),
                   "tokenized": tokenize._compile.cache_info().currsize if tokenize else 0,
+                  "referral_built": bool(model and model.Referral.__pydantic_complete__),
                   "patterns": [key[1] for key in __import__("re")._cache if isinstance(key[1], str)]}),
       file=sys.stderr)
 """
@@ -222,3 +224,13 @@ def test_model_fields_are_annotated_with_types_not_strings() -> None:
                 strings |= {f"{value.__name__}.{field}" for field, annotation in vars(value).get(
                     "__annotations__", {}).items() if isinstance(annotation, str)}
     assert strings == {"MissingOptions.when", "Condition.all", "Condition.any", "Condition.not_", "Condition.any_item"}
+
+
+def test_the_referral_validators_are_built_only_for_a_file_that_needs_checking(tmp_path: Path) -> None:
+    """The referral models are built when a file is first validated: a run answered from the cache skips it."""
+    referral = EXAMPLES / "01-exemplary-death.yaml"
+    args = ("check", "--isolated", "--today", TODAY, "--cache-dir", str(tmp_path / "c"), str(referral))
+    cold, seen = _probe(tmp_path, *args, NO_COLOR="1")
+    assert cold.returncode == 0 and seen["referral_built"] is True
+    warm, seen = _probe(tmp_path, *args, NO_COLOR="1")
+    assert warm.stdout == cold.stdout and seen["referral_built"] is False

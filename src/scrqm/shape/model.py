@@ -138,7 +138,9 @@ Age = Annotated[int | str | None, BeforeValidator(_age), WithJsonSchema(AGE_SCHE
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    # Built when a referral is first validated (the nested models inside Referral's validator, never
+    # their own): a run answered from the result cache, or `rules`/`explain`, builds none of them.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod
