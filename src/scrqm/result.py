@@ -64,6 +64,8 @@ class Fix:
 
 @dataclass(frozen=True, order=True)
 class Finding:
+    """One finding of a rule at a place in a file; ordered and compared by place and rule only."""
+
     line: int
     column: int
     rule: str
@@ -105,6 +107,8 @@ class Finding:
 
 @dataclass(slots=True)
 class FileResult:
+    """What checking one file gave: its verdict, per question and group, and its findings."""
+
     path: str
     verdict: Verdict
     questions: dict[str, Verdict] | None

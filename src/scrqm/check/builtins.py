@@ -16,6 +16,8 @@ from scrqm.result import Severity
 
 @dataclass(frozen=True)
 class BuiltIn:
+    """A built-in rule: one the tool gives for the file itself (unreadable, wrong shape), not a pack."""
+
     id: str
     title: str  # a heading: what happened to the file
     description: str  # one sentence: what breaks it

@@ -36,6 +36,8 @@ from scrqm.shape.model import Referral, get_field, path_part
 
 @dataclass(frozen=True)
 class Hit:
+    """A check function's answer: the field it is about and what its message is filled with."""
+
     field: str
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     quoted: frozenset[str] = frozenset()
@@ -131,6 +133,8 @@ CheckFn = Callable[[Referral, Any, Context], Iterator[Hit]]
 
 @dataclass(frozen=True)
 class CheckSpec:
+    """A registered check function, its options model, and the parameters its messages may use."""
+
     name: str
     function: CheckFn
     options: type[Options]

@@ -32,10 +32,13 @@ def english_words(most_common: int | None = None) -> frozenset[str]:
         text = handle.read(_BYTES_A_LINE * most_common)
         while text.count("\n") < most_common and (more := handle.read(_BYTES_A_LINE * most_common)):
             text += more
-    return frozenset(text.split(None, 2 * most_common)[0:2 * most_common:2])
+    # No word of the list holds a digit: deleting the counts (in C, for ASCII text) leaves the
+    # words alone to split, two fifths less work than splitting out the counts as well.
+    return frozenset(text.translate(_NO_DIGITS).split(None, most_common)[:most_common])
 
 
 _BYTES_A_LINE = 17  # a little more than the list's average line (16.1 characters), so one read is enough
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 
 
 def word_list_path() -> Path:

@@ -62,6 +62,8 @@ _ABBREVIATIONS = frozenset(
 
 @dataclass(frozen=True)
 class Sentence:
+    """A sentence of a text: where it starts, what it says, and the words it is compared by."""
+
     offset: int  # in the text, where the sentence starts
     text: str
     key: tuple[str, ...]  # its words, case-folded, without punctuation: what "the same sentence" compares

@@ -580,6 +580,8 @@ class _Stop(Exception):
 
 @dataclass(slots=True)
 class _Frame:
+    """A mapping or sequence being composed: where it is, and the key waiting for its value."""
+
     container: Any
     path: Path_
     pending_key: str | None = None
@@ -594,6 +596,8 @@ class _Frame:
 
 @dataclass
 class _Anchor:
+    """An `&anchor`: its value, and the slice of the position log its node wrote (for an alias)."""
+
     value: Any
     path: Path_
     start: int

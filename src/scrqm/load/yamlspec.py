@@ -48,6 +48,8 @@ class NodeSpan:
 
 @dataclass(frozen=True)
 class SpecProblem:
+    """Where the text breaks a YAML 1.2 rule the parser let pass, and what to write instead."""
+
     message: str
     line: int  # 1-based
     column: int  # 1-based

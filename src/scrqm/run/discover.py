@@ -25,6 +25,8 @@ SUFFIXES = (".yaml", ".yml")
 
 @dataclass
 class Discovery:
+    """What the paths named hold: the referrals to check, what could not be read, what was left out."""
+
     files: list[Path] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     # Files below the folders given that are not `*.yaml`/`*.yml` (or are hidden): said when nothing is found.

@@ -27,6 +27,8 @@ M = TypeVar("M", bound=BaseModel)
 
 @dataclass(frozen=True)
 class ShapeIssue:
+    """A value that does not fit the format: the field, its place, and what to write instead."""
+
     field: str
     message: str
     line: int
