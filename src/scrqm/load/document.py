@@ -929,7 +929,7 @@ _SPANNED_STYLES = frozenset({"'", '"', "|", ">"})
 
 def _position(event: Any) -> Position:
     mark = event.start_mark
-    return Position(mark.line + 1, mark.column + 1)
+    return _new_position(Position, (mark.line + 1, mark.column + 1))
 
 
 def _resolve_plain(text: str) -> Any:

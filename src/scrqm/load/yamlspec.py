@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from scrqm.load.breaks import line_starts as starts_of_lines, lines as split_lines
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeSpan:
     """Where one node was written; lines and columns 0-based, as the parser gives them."""
 
