@@ -196,6 +196,22 @@ def test_the_parsers_stand_ins_never_reach_the_user(monkeypatch: pytest.MonkeyPa
     assert "\\u2028" in message and "\\ue0" not in message and "\ue000" not in message
 
 
+@pytest.mark.parametrize("text", ["%YAML 1.3\n---\na: 1\n", "%YAML 1.9\n--- x\n", "# note\n%YAML 1.3\n---\na: 1\n"])
+def test_an_unknown_yaml_version_is_one_problem_with_either_parser(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """libyaml refuses `%YAML 1.3` as an incompatible document; ruamel's pure parser (where the C one
+    is missing) asserted instead, and the run stopped with a traceback."""
+    from scrqm.load import document as load
+
+    pytest.importorskip("_ruamel_yaml")
+    with pytest.raises(LoadFailure) as fast:
+        load_text(text)
+    monkeypatch.setattr(load, "_C_PARSER", None)
+    with pytest.raises(LoadFailure) as slow:
+        load_text(text)
+    assert slow.value.problems == fast.value.problems
+    assert "incompatible YAML document" in slow.value.problems[0].message
+
+
 def test_only_a_plain_double_angle_is_a_merge_key() -> None:
     """`<<: *base` merges; a quoted "<<" is a key like any other (and two of them are duplicates)."""
     merged = load_text("a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\n").data

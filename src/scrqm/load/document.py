@@ -336,8 +336,21 @@ def _parse_into(text: str, feed: Any) -> None:
     """
     parser_class = _c_parser()
     if parser_class is None:
-        for event in _yaml().parse(text):
-            feed(event)
+        try:
+            for event in _yaml().parse(text):
+                feed(event)
+        except AssertionError as exc:
+            # ruamel's pure parser asserts on a `%YAML 1.x` it does not know, where libyaml says
+            # "found incompatible YAML document": the same problem, whichever parser reads the file.
+            if "version" not in str(exc):
+                raise
+            from ruamel.yaml.error import FileMark
+            from ruamel.yaml.parser import ParserError
+
+            at = max(text.find("%YAML"), 0)
+            line = text.count("\n", 0, at)
+            raise ParserError(None, None, "found incompatible YAML document",
+                              FileMark("<text>", at, line, at - (text.rfind("\n", 0, at) + 1))) from None
         return
     parser = parser_class(text)
     try:
