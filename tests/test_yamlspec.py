@@ -222,6 +222,14 @@ def test_only_a_plain_double_angle_is_a_merge_key() -> None:
     assert "duplicate key '<<'" in message and line == 3
 
 
+def test_values_merged_from_a_mapping_written_in_place_keep_their_positions() -> None:
+    """`<<: {x: 1}` and `<<: [{p: 1}, *b]`: a merged value is found where it was written (it was 1:1)."""
+    document = load_text("base: &b {k: 9}\na:\n  <<: {x: 1, y: 2}\n  z: 3\nb:\n  <<: [{p: 1}, *b]\n")
+    assert document.data["a"] == {"z": 3, "x": 1, "y": 2} and document.data["b"] == {"p": 1, "k": 9}
+    assert document.values[("a", "x")] == (3, 11) and document.values[("a", "y")] == (3, 17)
+    assert document.values[("b", "p")] == (6, 12) and document.values[("b", "k")] == (1, 14)
+
+
 def test_positions_in_a_file_with_old_mac_line_endings_are_those_of_the_same_file_with_newlines(
         run_line: Any, tmp_path: Path) -> None:
     """A file broken by CR alone: the rule that finds an acronym in the text, and the control-character

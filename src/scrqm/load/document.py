@@ -808,7 +808,10 @@ class _Composer:
 
     def _queue_merge(self, frame: _Frame, value: Any) -> None:
         sources = value if isinstance(value, list) else [value]
-        for source in sources:
+        # Where each mapping merged was written: an anchored one where its anchor is, one written
+        # in place (`<<: {a: 1}`, `<<: [{a: 1}, *b]`) under the `<<` key.
+        written = (*frame.path, "<<")
+        for index, source in enumerate(sources):
             if not isinstance(source, dict):
                 pos = frame.key_pos or Position(1, 1)
                 self.problems.append(
@@ -816,7 +819,9 @@ class _Composer:
                             "write the fields out, or point '<<' at an '&anchor' on a mapping")
                 )
                 return
-            frame.merges.append((source, self.anchored_at.get(id(source), (None, ()))[1]))
+            anchored = self.anchored_at.get(id(source))
+            at = anchored[1] if anchored is not None else (*written, index) if sources is value else written
+            frame.merges.append((source, at))
 
     def _merge(self, frame: _Frame, source: dict[str, Any], source_path: Path_) -> None:
         for key, value in source.items():
