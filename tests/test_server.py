@@ -217,6 +217,33 @@ def test_waiver_with_the_cursor_on_its_reason(server: LspClient, tmp_path: Path)
     assert "(waived: The referrer was on leave" in after["QM1.3-delay-unexplained"]["message"]
 
 
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_a_waiver_and_a_skeleton_follow_the_file_s_line_breaks(server: LspClient, tmp_path: Path, newline: str) -> None:
+    """In a file broken by CR alone (or CR LF), the new lines are broken the same way, after the list they join."""
+    written = (EXAMPLES / "13-qm13-fail-late-unexplained.yaml").read_text(encoding="utf-8")
+    at = written.index("format: scrqm/referral@1\n") + len("format: scrqm/referral@1\n")
+    first, rest = written[:at - 1], written[at:]
+    waived = "waivers:\n  - rule: QM1.1-no-supporting-information\n    reason: The chronology is attached.\n"
+    text = (first + "\n" + waived + rest).replace("\n", newline)
+    uri = server.open(tmp_path / "late.yaml", text)
+    diagnostic = next(d for d in server.diagnostics(uri, 1) if d["code"] == "QM1.3-delay-unexplained")
+    [action] = [a for a in _actions(server, uri, diagnostic) if a["title"].startswith("scrqm: waive")]
+    mended = apply_edits(text, action["edit"]["changes"][uri])
+    item = "  - rule: QM1.3-delay-unexplained\n    reason: \n"
+    assert mended == (first + "\n" + waived + item + rest).replace("\n", newline)
+    cursor = action["command"]["arguments"][1]["start"]
+    assert mended.splitlines()[cursor["line"]][:cursor["character"]] == "    reason: "
+    start = text.index("rationale: >")
+    without = text[:start] + text[text.index(newline * 2, start) + len(newline):]
+    server.change(uri, 2, without)
+    missing = next(d for d in server.diagnostics(uri, 2) if d["code"] == "QM1.1-rationale-missing")
+    [add] = [a for a in _actions(server, uri, missing) if a["title"] == "scrqm: add `rationale:`"]
+    added = apply_edits(without, add["edit"]["changes"][uri])
+    new = added[len(without):]
+    assert added.startswith(without) and new.startswith("rationale: ") and new.endswith(newline)
+    assert new.count(newline) == 1 and (newline == "\r\n" or "\n" not in new)
+
+
 def test_other_yaml_files_get_nothing(server: LspClient, tmp_path: Path) -> None:
     for name, text, language in [("ci.yaml", "jobs: {test: {script: [pytest]}}\n", "yaml"),
                                  ("notes.txt", "format: scrqm/referral@1\nreferral: {}\n", "plaintext"),

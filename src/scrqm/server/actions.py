@@ -120,7 +120,7 @@ def _waiver(document: TextDocument, finding: Finding, text: str) -> tuple[lsp.Te
     from scrqm.load.spans import position_of_offset, spans_of
 
     spans = spans_of(text)
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = _newline(text)
     existing = spans.values.get(("waivers",))
     if existing is not None and not existing.flow and text[existing.start:existing.start + 1] == "-":
         starts = line_starts(text)
@@ -140,16 +140,25 @@ def _waiver(document: TextDocument, finding: Finding, text: str) -> tuple[lsp.Te
     line, column = position_of_offset(starts, offset)
     at = to_client(document, line, column)
     edit = lsp.TextEdit(range=lsp.Range(start=at, end=at), new_text=new_text)
-    reason_line = at.line + new_text[:len(prefix) + len(item)].count("\n")
+    reason_line = at.line + new_text[:len(prefix) + len(item)].count(newline)
     reason = lsp.Position(line=reason_line, character=len(f"{indent}  reason: "))
     return edit, lsp.Range(start=reason, end=reason)
 
 
 def _after_last_line(text: str, end: int) -> int:
     """The start of the line after the node that ends at `end` (block nodes end where the next begins)."""
+    from scrqm.load.breaks import BREAK  # start-up: as above
+
     stripped = len(text[:end].rstrip(" \t\r\n"))
-    newline = text.find("\n", stripped)
-    return len(text) if newline < 0 else newline + 1
+    found = BREAK.search(text, stripped)
+    return len(text) if found is None else found.end()
+
+
+def _newline(text: str) -> str:
+    """The line break the file is written with: CR LF, CR alone (old Mac files) or LF."""
+    if "\r\n" in text:
+        return "\r\n"
+    return "\r" if "\r" in text and "\n" not in text else "\n"
 
 
 def _skeleton(document: TextDocument, ruleset: Any, finding: Finding,
@@ -177,7 +186,7 @@ def _skeleton(document: TextDocument, ruleset: Any, finding: Finding,
         return None  # present (empty or a placeholder): the user writes there, nothing to insert
     spans = spans_of(text)
     starts = line_starts(text)
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = _newline(text)
     parent = tuple(parts[:depth])
     if parent:
         span = spans.values.get(parent)
@@ -205,7 +214,7 @@ def _skeleton(document: TextDocument, ruleset: Any, finding: Finding,
     line, column = position_of_offset(starts, offset)
     at = to_client(document, line, column)
     last = lines[-1]
-    cursor_line = at.line + (new_text[:len(prefix)].count("\n")) + len(lines) - 1
+    cursor_line = at.line + new_text[:len(prefix)].count(newline) + len(lines) - 1
     cursor = lsp.Position(line=cursor_line, character=len(last.split("  # ")[0]))
     return (f"scrqm: add `{field}:`", lsp.TextEdit(range=lsp.Range(start=at, end=at), new_text=new_text),
             lsp.Range(start=cursor, end=cursor))

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from scrqm.pipeline import Settings
     from scrqm.result import FileResult
 
-# A referral says so on a line of its own; any other YAML file gets no diagnostics.
-# `\r?$`: `$` matches only before "\n", and a file saved with CR LF endings is a referral too.
-_FORMAT_LINE = re.compile(r"""^format:[ \t]*(["']?)scrqm/referral@1\1[ \t]*(#[^\r\n]*)?\r?$""", re.MULTILINE)
+# A referral says so on a line of its own; any other YAML file gets no diagnostics.  Lines end
+# as the parser ends them, at LF, CR LF or CR alone (`^`/`$` with re.MULTILINE know only LF).
+_FORMAT_LINE = re.compile(r"""(?:\A|(?<=[\r\n]))format:[ \t]*(["']?)scrqm/referral@1\1[ \t]*(#[^\r\n]*)?(?=[\r\n]|\Z)""")
 
 
 def is_referral(text: str) -> bool:
