@@ -222,6 +222,17 @@ def test_edit_opens_the_editor_for_long_text(tmp_path: Path, monkeypatch: pytest
     assert "Saved what you wrote in the editor." in script.flat
 
 
+def test_the_editor_s_text_keeps_line_separators_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrqm.teach.terminal import edit_in_editor
+
+    editor = tmp_path / "editor.py"
+    editor.write_text("import sys\nopen(sys.argv[1], 'w', encoding='utf-8', newline='').write("
+                      "'one\\u2028two\\x85three\\r\\nfour\\rfive\\n# a note\\n')\n", encoding="utf-8")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    assert edit_in_editor("before") == "one\u2028two\x85three\nfour\nfive"
+
+
 def test_without_an_editor_it_says_so_and_takes_typed_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scrqm.teach.terminal import edit_in_editor
 

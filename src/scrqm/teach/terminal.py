@@ -63,8 +63,9 @@ def edit_in_editor(text: str) -> str | None:
             return None
         if done.returncode != 0:
             return None
-        with open(name, encoding="utf-8") as stream:
-            lines = [line for line in stream.read().splitlines() if not line.lstrip().startswith("#")]
+        with open(name, encoding="utf-8") as stream:  # CR LF and CR read as LF
+            # Lines at LF only: str.splitlines would also break at U+2028 and NEL, which are text.
+            lines = [line for line in stream.read().split("\n") if not line.lstrip().startswith("#")]
         return "\n".join(lines).strip()
     finally:
         os.unlink(name)
