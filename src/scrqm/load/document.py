@@ -344,8 +344,8 @@ def _parse_into(text: str, feed: Any) -> None:
             # "found incompatible YAML document": the same problem, whichever parser reads the file.
             if "version" not in str(exc):
                 raise
-            from ruamel.yaml.error import FileMark
-            from ruamel.yaml.parser import ParserError
+            from ruamel.yaml.error import FileMark  # start-up: only for a file with such a directive
+            from ruamel.yaml.parser import ParserError  # start-up: as above
 
             at = max(text.find("%YAML"), 0)
             line = text.count("\n", 0, at)
