@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from conftest import EXAMPLES, TODAY
 
@@ -183,30 +184,57 @@ def test_a_rule_set_is_assembled_once_per_process_and_each_caller_owns_its_copy(
 
 def test_the_command_ends_without_freeing_its_modules_yet_flushes_and_runs_exit_handlers(tmp_path: Path) -> None:
     """`scrqm` ends through os._exit: the whole report still arrives, atexit handlers run, the code is kept."""
+    # Buffered output, as a user's shell gives it (PYTHONUNBUFFERED would hide a missing flush).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     ending = ("import atexit, sys\n"
-              "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+              "atexit.register(lambda: print('handler ran', file=sys.stderr, end=''))\n"
+              "atexit.register(lambda: print('bye', end=''))\n"
               "sys.argv = ['scrqm'] + sys.argv[1:]\n"
               "from scrqm.__main__ import entry\n"
               "entry()\n"
               "print('not reached', file=sys.stderr)\n")
-    done = subprocess.run([sys.executable, "-c", ending, "check", "--isolated", "--no-cache", "--today", TODAY,
-                           "--format", "json", str(EXAMPLES)],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
-    assert done.returncode == 1 and done.stderr.strip() == "handler ran"
-    assert len(json.loads(done.stdout)["files"]) == len(list(EXAMPLES.rglob("*.yaml")))
-    # A module's finalizer (here, a warning on teardown) is what the fast exit skips.
+
+    def run(script: str, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", script, *args], text=True, cwd=tmp_path, env=env,
+                              timeout=120, **{"capture_output": True, **kw})
+
+    done = run(ending, "check", "--isolated", "--no-cache", "--today", TODAY, "--format", "json", str(EXAMPLES))
+    assert done.returncode == 1 and done.stderr == "handler ran" and done.stdout.endswith("}\nbye")
+    assert len(json.loads(done.stdout[:-3])["files"]) == len(list(EXAMPLES.rglob("*.yaml")))
+    # A module's finalizer is what the fast exit skips.
     skipped = ending.replace("from scrqm", "class Noisy:\n    def __del__(self): print('freed', file=sys.stderr)\n"
                                            "kept = Noisy()\nfrom scrqm")
-    done = subprocess.run([sys.executable, "-c", skipped, "--bogus"], capture_output=True, text=True, cwd=tmp_path,
-                          timeout=120)
+    done = run(skipped, "--bogus")
     assert done.returncode == 2 and "handler ran" in done.stderr and "freed" not in done.stderr
     # With another thread still running, the usual exit waits for it.
     threaded = ending.replace("from scrqm", "import threading, time\n"
                                             "threading.Thread(target=lambda: (time.sleep(0.2), print('thread done', "
                                             "file=sys.stderr))).start()\nfrom scrqm")
-    done = subprocess.run([sys.executable, "-c", threaded, "rules"], capture_output=True, text=True, cwd=tmp_path,
-                          timeout=120)
+    done = run(threaded, "rules")
     assert done.returncode == 0 and "thread done" in done.stderr and "qm1" in done.stdout.lower()
+
+
+def test_output_the_command_could_not_write_is_never_an_exit_code_of_0(tmp_path: Path) -> None:
+    """The last flush happens in `leave`: a reader gone is quiet (141), a full disk an error (2), as elsewhere."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    gone = subprocess.Popen([sys.executable, "-c", "from scrqm.__main__ import entry; entry()", "rules"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=env)
+    assert gone.stdout is not None and gone.stderr is not None
+    gone.stdout.close()  # as `scrqm rules | true`
+    with gone.stderr:
+        assert gone.wait(timeout=120) == 141 and gone.stderr.read() == b""
+    full = ("import errno, io, sys\n"
+            "class Full(io.RawIOBase):\n"
+            "    def writable(self): return True\n"
+            "    def write(self, data): raise OSError(errno.ENOSPC, 'No space left on device')\n"
+            "sys.stdout = io.TextIOWrapper(io.BufferedWriter(Full(), 1 << 16), encoding='utf-8')\n"
+            "sys.argv = ['scrqm', 'rules']\n"
+            "from scrqm.__main__ import entry\n"
+            "entry()\n")
+    done = subprocess.run([sys.executable, "-c", full], capture_output=True, text=True, cwd=tmp_path, env=env,
+                          timeout=120)
+    assert done.returncode == 2 and "cannot write to standard output" in done.stderr
+    assert "No space left on device" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_model_fields_are_annotated_with_types_not_strings() -> None:

@@ -60,4 +60,4 @@ def entry() -> None:
 
 
 if __name__ == "__main__":
-    entry()
+    main()  # `python -m scrqm` ends as usual: profilers, debuggers and runpy callers see its end

@@ -14,8 +14,9 @@ Three costs of a run that are not scrqm's own work:
   server does before its workers: their copies of those pages then stay
   shared) and restores the usual thresholds for the per-file work.
 - At its end the interpreter frees every module and object one by one (~2 % of a
-  one-referral run).  `leave()` flushes the output, runs the `atexit` handlers and
-  ends the process without that, as mypy does, unless a thread still runs.
+  one-referral run).  `leave()` runs the `atexit` handlers, flushes the output (a
+  broken pipe or a full disk gives the exit code and message they give elsewhere)
+  and ends the process without that, as mypy does, unless a thread still runs.
 """
 
 from __future__ import annotations
@@ -69,11 +70,28 @@ def leave(code: object) -> NoReturn:
     else:
         print(code, file=sys.stderr)
         status = 1
+    atexit._run_exitfuncs()  # before the flush, as the usual exit: what they print is written too
+    os._exit(_flushed(status))
+
+
+def _flushed(status: int) -> int:
+    """`status` once standard output and error are written; else the code of output that was lost."""
     try:
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
-    except (OSError, ValueError):
-        raise SystemExit(status) from None  # the usual exit reports the stream as it always has
-    atexit._run_exitfuncs()
-    os._exit(status)
+        if sys.stdout is not None and not sys.stdout.closed:  # closed on purpose: nothing waits in it
+            sys.stdout.flush()
+    except BrokenPipeError:  # `scrqm rules | head`: quiet, as every command is when its reader leaves
+        from scrqm.errors import EXIT_BROKEN_PIPE, quiet_broken_pipe  # start-up: only when the pipe broke
+
+        quiet_broken_pipe()
+        status = EXIT_BROKEN_PIPE
+    except OSError as exc:  # a full disk: the report is lost, so say so
+        from scrqm.errors import EXIT_ERROR  # start-up: only when the output could not be written
+
+        print(f"scrqm: error: cannot write to standard output: {exc}", file=sys.stderr)
+        status = EXIT_ERROR
+    try:
+        if sys.stderr is not None and not sys.stderr.closed:
+            sys.stderr.flush()
+    except OSError:
+        pass  # nowhere left to say it
+    return status
