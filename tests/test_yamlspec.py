@@ -196,7 +196,8 @@ def test_the_parsers_stand_ins_never_reach_the_user(monkeypatch: pytest.MonkeyPa
     assert "\\u2028" in message and "\\ue0" not in message and "\ue000" not in message
 
 
-@pytest.mark.parametrize("text", ["%YAML 1.3\n---\na: 1\n", "%YAML 1.9\n--- x\n", "# note\n%YAML 1.3\n---\na: 1\n"])
+@pytest.mark.parametrize("text", ["%YAML 1.3\n---\na: 1\n", "%YAML 1.9\n--- x\n", "# note\n%YAML 1.3\n---\na: 1\n",
+                                  "# note\r# two\r%YAML 1.3\r---\ra: 1\r"])
 def test_an_unknown_yaml_version_is_one_problem_with_either_parser(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     """libyaml refuses `%YAML 1.3` as an incompatible document; ruamel's pure parser (where the C one
     is missing) asserted instead, and the run stopped with a traceback."""

@@ -87,7 +87,8 @@ def _flushed(status: int) -> int:
     except OSError as exc:  # a full disk: the report is lost, so say so
         from scrqm.errors import EXIT_ERROR  # start-up: only when the output could not be written
 
-        print(f"scrqm: error: cannot write to standard output: {exc}", file=sys.stderr)
+        print(f"scrqm: error: cannot write to standard output: {exc}; free some space, or send the "
+              "output somewhere else", file=sys.stderr)
         status = EXIT_ERROR
     try:
         if sys.stderr is not None and not sys.stderr.closed:

@@ -90,6 +90,13 @@ def line_starts(text: str, split: list[str] | None = None) -> list[int]:
 _PLUS_ONE = (1).__add__
 
 
+def written_break(text: str) -> str:
+    """The line break `text` is written with, for lines added to it: CR LF, CR alone (old Mac files) or LF."""
+    if "\r\n" in text:
+        return "\r\n"
+    return "\r" if "\r" in text and "\n" not in text else "\n"
+
+
 def position_at(text: str, offset: int) -> tuple[int, int]:
     """The 1-based (line, column) of a character offset of `text`, lines broken as the parser breaks them."""
     if "\r" not in text:

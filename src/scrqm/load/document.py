@@ -348,9 +348,9 @@ def _parse_into(text: str, feed: Any) -> None:
             from ruamel.yaml.parser import ParserError  # start-up: as above
 
             at = max(text.find("%YAML"), 0)
-            line = text.count("\n", 0, at)
+            line, column = position_at(text, at)
             raise ParserError(None, None, "found incompatible YAML document",
-                              FileMark("<text>", at, line, at - (text.rfind("\n", 0, at) + 1))) from None
+                              FileMark("<text>", at, line - 1, column - 1)) from None
         return
     parser = parser_class(text)
     try:
@@ -820,7 +820,12 @@ class _Composer:
                 )
                 return
             anchored = self.anchored_at.get(id(source))
-            at = anchored[1] if anchored is not None else (*written, index) if sources is value else written
+            if anchored is not None:
+                at = anchored[1]
+            elif sources is value:  # one of a list of mappings
+                at = (*written, index)
+            else:
+                at = written
             frame.merges.append((source, at))
 
     def _merge(self, frame: _Frame, source: dict[str, Any], source_path: Path_) -> None:

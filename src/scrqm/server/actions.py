@@ -116,11 +116,11 @@ def _waiver(document: TextDocument, finding: Finding, text: str) -> tuple[lsp.Te
     """A waiver of the finding's rule, appended to `waivers:` (or a new `waivers:` at the end)."""
     if finding.rule in BUILT_IN_RULES or finding.waived or finding.group == "waivers":
         return None
-    from scrqm.load.breaks import line_starts  # start-up: as above
+    from scrqm.load.breaks import line_starts, written_break  # start-up: as above
     from scrqm.load.spans import position_of_offset, spans_of
 
     spans = spans_of(text)
-    newline = _newline(text)
+    newline = written_break(text)
     existing = spans.values.get(("waivers",))
     if existing is not None and not existing.flow and text[existing.start:existing.start + 1] == "-":
         starts = line_starts(text)
@@ -154,13 +154,6 @@ def _after_last_line(text: str, end: int) -> int:
     return len(text) if found is None else found.end()
 
 
-def _newline(text: str) -> str:
-    """The line break the file is written with: CR LF, CR alone (old Mac files) or LF."""
-    if "\r\n" in text:
-        return "\r\n"
-    return "\r" if "\r" in text and "\n" not in text else "\n"
-
-
 def _skeleton(document: TextDocument, ruleset: Any, finding: Finding,
               text: str) -> tuple[str, lsp.TextEdit, lsp.Range] | None:
     """The missing field a `missing` rule names, written into its mapping with the format's hint."""
@@ -171,7 +164,7 @@ def _skeleton(document: TextDocument, ruleset: Any, finding: Finding,
     if not isinstance(field, str):
         return None
     from scrqm.load.document import load_text, LoadFailure  # start-up: as above
-    from scrqm.load.breaks import line_starts  # start-up: as above
+    from scrqm.load.breaks import line_starts, written_break  # start-up: as above
     from scrqm.load.spans import position_of_offset, spans_of
 
     try:
@@ -186,7 +179,7 @@ def _skeleton(document: TextDocument, ruleset: Any, finding: Finding,
         return None  # present (empty or a placeholder): the user writes there, nothing to insert
     spans = spans_of(text)
     starts = line_starts(text)
-    newline = _newline(text)
+    newline = written_break(text)
     parent = tuple(parts[:depth])
     if parent:
         span = spans.values.get(parent)
